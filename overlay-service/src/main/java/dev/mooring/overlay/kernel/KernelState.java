@@ -4,15 +4,17 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One observation of the kernel: every link, every IPv4 address, the FDB entries with a
- * destination on VXLAN links, and the permanent IPv4 neighbours. Immutable.
+ * One observation of the kernel: every link, every IPv4 address, the IPv4 routes of the main
+ * table, the FDB entries with a destination on VXLAN links, and the permanent IPv4 neighbours.
+ * Immutable.
  */
-public record KernelState(List<Link> links, List<LinkAddress> addresses, List<FdbEntry> fdb,
-                          List<Neighbour> neighbours) {
+public record KernelState(List<Link> links, List<LinkAddress> addresses, List<Route> routes,
+                          List<FdbEntry> fdb, List<Neighbour> neighbours) {
 
     public KernelState {
         links = List.copyOf(links);
         addresses = List.copyOf(addresses);
+        routes = List.copyOf(routes);
         fdb = List.copyOf(fdb);
         neighbours = List.copyOf(neighbours);
     }
@@ -23,6 +25,10 @@ public record KernelState(List<Link> links, List<LinkAddress> addresses, List<Fd
 
     public Optional<Link> link(int index) {
         return links.stream().filter(l -> l.index() == index).findFirst();
+    }
+
+    public Optional<Route> defaultRoute() {
+        return routes.stream().filter(Route::isDefault).findFirst();
     }
 
     public List<LinkAddress> addressesOf(int linkIndex) {

@@ -1,0 +1,41 @@
+# Mooring — build, test, benchmark and demo entry points. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+# Temurin JDK 25 under /usr/lib/jvm, or any JDK 25+ given as JAVA_HOME.
+JAVA_HOME := $(shell bin/find-jdk)
+export JAVA_HOME
+export PATH := $(JAVA_HOME)/bin:$(PATH)
+MVN := mvn -B -ntp -q
+
+.PHONY: help build test test-unit bench demo deps clean
+
+help:
+	@echo "make build      compile and package; ./bin/mooring then runs from the checkout"
+	@echo "make test       every test: unit, netns (root), qemu (root) — what CI runs"
+	@echo "make test-unit  unit tests only (no root needed)"
+	@echo "make bench      benchmarks; one JSON file per figure under bench/results/"
+	@echo "make demo       the main job (see README)"
+	@echo "make deps       install the Debian packages the tests need (as root)"
+
+build:
+	$(MVN) install -DskipTests
+
+# CI runs this (see .ci/run). Root-only tests skip with a reason when not root.
+test: deps
+	$(MVN) install
+
+test-unit:
+	$(MVN) install -Dtest.excludedGroups=netns,qemu
+
+bench: build
+	bench/run
+
+demo: build deps
+	demo/run
+
+deps:
+	@bin/ensure-packages
+
+clean:
+	$(MVN) clean
