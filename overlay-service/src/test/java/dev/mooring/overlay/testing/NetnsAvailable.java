@@ -21,9 +21,8 @@ public final class NetnsAvailable implements ExecutionCondition {
         if (missing.isEmpty()) {
             return ConditionEvaluationResult.enabled("root with iproute2");
         }
-        String reason = "skipped " + context.getDisplayName() + ": " + missing.get();
-        System.err.println(reason);
-        return ConditionEvaluationResult.disabled(reason);
+        System.err.println("skipped " + context.getDisplayName() + ": " + missing.get());
+        return ConditionEvaluationResult.disabled(missing.get());
     }
 
     /** Why namespace tests cannot run here, or empty when they can. */

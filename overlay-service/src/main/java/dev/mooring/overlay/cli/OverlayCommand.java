@@ -1,0 +1,249 @@
+package dev.mooring.overlay.cli;
+
+import dev.mooring.overlay.config.OverlayConfig;
+import dev.mooring.overlay.config.OverlayConfigException;
+import dev.mooring.overlay.config.OverlayConfigLoader;
+import dev.mooring.overlay.kernel.Kernel;
+import dev.mooring.overlay.kernel.KernelChange;
+import dev.mooring.overlay.kernel.KernelException;
+import dev.mooring.overlay.kernel.NetlinkKernel;
+import dev.mooring.overlay.reconcile.Planner;
+import dev.mooring.overlay.reconcile.Reconciler;
+import dev.mooring.overlay.reconcile.UnderlayException;
+import dev.mooring.overlay.service.OverlayService;
+import dev.mooring.overlay.service.OverlayStatus;
+import dev.mooring.overlay.service.SystemdNotifier;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mooring overlay run|status|down}. Exit codes: 0 done, 1 the configuration or the host's
+ * networks do not allow the overlay (nothing changed), 2 usage error, 3 the kernel or a file
+ * refused an operation (e.g. EPERM without CAP_NET_ADMIN).
+ */
+@Command(name = "overlay", mixinStandardHelpOptions = true,
+        description = "The VXLAN overlay: bridge mooring0 with this host's stable overlay address.",
+        subcommands = {OverlayCommand.Run.class, OverlayCommand.Status.class, OverlayCommand.Down.class})
+public final class OverlayCommand implements Callable<Integer> {
+
+    public static final int OK = 0;
+    public static final int INVALID = 1;
+    public static final int USAGE = 2;
+    public static final int FAILED = 3;
+
+    /** Opens the kernel the commands act on: rtnetlink in production, an in-memory kernel in tests. */
+    @FunctionalInterface
+    public interface KernelOpener {
+        Kernel open() throws KernelException;
+    }
+
+    private final KernelOpener kernels;
+
+    @Spec
+    CommandSpec spec;
+
+    public OverlayCommand() {
+        this(NetlinkKernel::open);
+    }
+
+    public OverlayCommand(KernelOpener kernels) {
+        this.kernels = kernels;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new OverlayCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USAGE;
+    }
+
+    private static PrintWriter err(CommandSpec spec) {
+        return spec.commandLine().getErr();
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Bring the overlay up and keep it right (the mooring-overlay service). "
+                    + "Stopping it leaves the overlay in place.")
+    static final class Run implements Callable<Integer> {
+        @ParentCommand
+        OverlayCommand parent;
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "overlay.yaml (default: ${DEFAULT-VALUE})")
+        Path config = OverlayConfig.DEFAULT_PATH;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = err(spec);
+            OverlayConfig cfg;
+            try {
+                cfg = OverlayConfigLoader.load(config);
+            } catch (OverlayConfigException e) {
+                err.println(e.getMessage());
+                return INVALID;
+            }
+            SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
+            if (!cfg.overlay().enabled()) {
+                err.println("mooring-overlay: the overlay is disabled in " + config + " (overlay.enabled: false); nothing to do");
+                return OK;
+            }
+            try (Kernel kernel = parent.kernels.open()) {
+                OverlayService service = new OverlayService(cfg, () -> cfg.overlay().address().orElseThrow(), kernel,
+                        notifier, Clock.systemUTC(), OverlayService.RESYNC, line -> {
+                            err.println("mooring-overlay: " + line);
+                            err.flush();
+                        });
+                Thread hook = new Thread(() -> service.stop(Duration.ofSeconds(2)), "mooring-overlay-stop");
+                Runtime.getRuntime().addShutdownHook(hook);
+                service.run();
+                return OK;
+            } catch (UnderlayException e) {
+                err.println("mooring-overlay: " + e.getMessage() + " (" + config + "; nothing was changed)");
+                return INVALID;
+            } catch (Reconciler.ApplyException e) {
+                err.println("mooring-overlay: cannot " + describe(e.failed()) + ": " + e.getMessage()
+                        + (e.errno() == 1 ? "; run it as root or with CAP_NET_ADMIN" : "")
+                        + (e.applied().isEmpty() ? "; nothing was changed" : "; the devices it had created were removed again"));
+                return FAILED;
+            } catch (KernelException | IOException e) {
+                err.println("mooring-overlay: " + e.getMessage());
+                return FAILED;
+            }
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Show the overlay service's status file.")
+    static final class Status implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @CommandLine.Mixin
+        StatusFileOptions file;
+
+        @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE})")
+        Format output = Format.text;
+
+        enum Format { text, json }
+
+        @Override
+        public Integer call() {
+            PrintWriter err = err(spec);
+            Path path;
+            try {
+                path = file.resolve();
+            } catch (OverlayConfigException e) {
+                err.println(e.getMessage());
+                return INVALID;
+            }
+            try {
+                OverlayStatus status = OverlayStatus.read(path);
+                spec.commandLine().getOut().print(output == Format.json ? Files.readString(path) : status.toText());
+                spec.commandLine().getOut().flush();
+                return OK;
+            } catch (NoSuchFileException e) {
+                err.println("no overlay status at " + path + ": the overlay service has not run since boot"
+                        + " (start it with: mooring overlay run)");
+                return FAILED;
+            } catch (IOException e) {
+                err.println("cannot read the overlay status " + path + ": " + e.getMessage());
+                return FAILED;
+            }
+        }
+    }
+
+    @Command(name = "down", mixinStandardHelpOptions = true,
+            description = "Remove what the overlay created (mooring-vx, mooring0, their addresses and "
+                    + "forwarding entries) and the status file. Stop the service first, or it puts them back.")
+    static final class Down implements Callable<Integer> {
+        @ParentCommand
+        OverlayCommand parent;
+        @Spec
+        CommandSpec spec;
+
+        @CommandLine.Mixin
+        StatusFileOptions file;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = err(spec);
+            Path path;
+            try {
+                path = file.resolve();
+            } catch (OverlayConfigException e) {
+                err.println(e.getMessage());
+                return INVALID;
+            }
+            try (Kernel kernel = parent.kernels.open()) {
+                List<KernelChange> changes = Planner.teardown(kernel.observe());
+                for (KernelChange c : changes) {
+                    kernel.apply(c);
+                }
+                boolean removed = Files.deleteIfExists(path);
+                spec.commandLine().getOut().println(changes.isEmpty() && !removed ? "nothing to remove"
+                        : "removed " + String.join(", ", changes.stream()
+                        .map(c -> ((KernelChange.DeleteLink) c).name()).toList())
+                        + (removed ? (changes.isEmpty() ? "" : " and ") + path : ""));
+                spec.commandLine().getOut().flush();
+                return OK;
+            } catch (KernelException e) {
+                err.println("mooring overlay down: " + e.getMessage() + (e.errno() == 1 ? "; run it as root or with CAP_NET_ADMIN" : ""));
+                return FAILED;
+            } catch (IOException e) {
+                err.println("mooring overlay down: cannot remove " + path + ": " + e.getMessage());
+                return FAILED;
+            }
+        }
+    }
+
+    /** Where the status file is: {@code --status-file}, else the {@code status} of {@code --config}, else the default. */
+    static final class StatusFileOptions {
+        @Option(names = "--config", paramLabel = "FILE", description = "overlay.yaml to take the status path from")
+        Path config;
+
+        @Option(names = "--status-file", paramLabel = "FILE",
+                description = "the status file (default: the config's, else " + "/run/mooring/overlay.json)")
+        Path statusFile;
+
+        Path resolve() throws OverlayConfigException {
+            if (statusFile != null) {
+                return statusFile;
+            }
+            return config == null ? OverlayConfig.DEFAULT_STATUS_FILE : OverlayConfigLoader.load(config).statusFile();
+        }
+    }
+
+    private static String describe(KernelChange change) {
+        return switch (change) {
+            case KernelChange.AddBridge b -> "create the bridge " + b.name();
+            case KernelChange.AddVxlan v -> "create the VXLAN device " + v.name() + " on " + v.underlay();
+            case KernelChange.DeleteLink d -> "delete " + d.name();
+            case KernelChange.SetMtu m -> "set the MTU of " + m.link() + " to " + m.mtu();
+            case KernelChange.SetMaster m -> "add " + m.link() + " to " + m.master();
+            case KernelChange.SetUp u -> "bring " + u.link() + " up";
+            case KernelChange.AddAddress a -> "add " + a.address() + "/" + a.prefixLength() + " to " + a.link();
+            case KernelChange.DeleteAddress a -> "remove " + a.address() + "/" + a.prefixLength() + " from " + a.link();
+            case KernelChange.AppendFdb f -> "add the FDB entry " + f.mac() + " dst " + f.destination() + " on " + f.link();
+            case KernelChange.DeleteFdb f -> "remove the FDB entry " + f.mac() + " dst " + f.destination() + " on " + f.link();
+            case KernelChange.ReplaceNeighbour n -> "set the neighbour " + n.address() + " to " + n.mac() + " on " + n.link();
+            case KernelChange.DeleteNeighbour n -> "remove the neighbour " + n.address() + " on " + n.link();
+        };
+    }
+}

@@ -1,0 +1,225 @@
+package dev.mooring.runtime.assembly;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Assembles the device runtime: the tree that goes to {@code /opt/mooring} (the jlinked JDK under
+ * {@code runtime/}, the jars under {@code lib/}, the launchers under {@code bin/}, the systemd
+ * units under {@code lib/systemd/system/}) as a reproducible tar, and, beside it, the JDK AOT cache
+ * trained on that tree.
+ *
+ * <p>The tar is byte-reproducible: jlink's output is (checked), entries are sorted, mtimes fixed,
+ * owners numeric 0, modes normalised. The AOT cache is not (method profiles and class-loading
+ * order depend on timing), so it is not in the tar: it is written to its own file, and the
+ * image build copies it into {@code lib/mooring.aot} or trains one in place with
+ * {@code bin/mooring-aot-cache}.
+ *
+ * <p>Run by Maven in runtime's {@code package} phase with the JDK's source launcher ({@code java
+ * RuntimeAssembly.java --key=value ...}); it is a build tool, so it is not in the device's jar.
+ */
+public final class RuntimeAssembly {
+
+    /**
+     * The JVM flags of every mooring process on the device, identical for the AOT training run and
+     * for the launcher, because the JVM refuses a cache trained with other flags. Native access is
+     * not here: jlink bakes it into the runtime ({@link #BAKED_OPTIONS}), so the training run and
+     * every later run see the same value (a CDS/AOT archive dumped with another value is refused).
+     */
+    static final List<String> JVM_FLAGS = List.of(
+            "-XX:+UseSerialGC",            // one small heap, no GC threads: a CLI and a small daemon
+            "-XX:TieredStopAtLevel=1",     // C1 only: faster warm-up, less compiler memory
+            "-Xmx64m",                     // the overlay daemon's heap bound
+            "-Xss512k",                    // few threads, shallow stacks
+            "-XX:+ExitOnOutOfMemoryError", // let systemd restart a daemon that ran out of memory
+            "-Xlog:disable",               // JVM warnings (e.g. a stale AOT cache) to stderr, never
+            "-Xlog:all=warning:stderr");   // into a command's stdout
+
+    /** Options jlink stores in the runtime, applied to every start before the command line's. */
+    static final String BAKED_OPTIONS = "--enable-native-access=ALL-UNNAMED";
+
+    /** The main class of the AOT training run, in the mooring jar. */
+    static final String TRAINING_MAIN = "dev.mooring.runtime.aot.TrainingRun";
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("@[A-Z_]+@");
+
+    private final AssemblyInputs in;
+
+    private RuntimeAssembly(AssemblyInputs in) {
+        this.in = in;
+    }
+
+    /** Arguments: see {@link AssemblyInputs#parse}. Exits 1 with one line on stderr when a step fails. */
+    public static void main(String[] args) {
+        try {
+            new RuntimeAssembly(AssemblyInputs.parse(args)).assemble();
+        } catch (AssemblyException e) {
+            System.err.println("runtime assembly: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private void assemble() {
+        Path stage = in.work().resolve("opt-mooring");
+        deleteTree(stage);
+        List<Path> jars = classPath();
+        Set<String> modules = JdkModules.of(in.javaHome(), jars, in.excludedModules(), System.out);
+        Tools.jlink(in.javaHome(), modules, BAKED_OPTIONS, stage.resolve("runtime"));
+        JdkModules.checkLeftOut(stage.resolve("runtime"), in.excludedModules());
+
+        Path lib = stage.resolve("lib");
+        List<String> classPathOnDevice = new ArrayList<>();
+        for (Path jar : jars) {
+            copy(jar, lib.resolve(jar.getFileName().toString()));
+            classPathOnDevice.add("$home/lib/" + jar.getFileName());
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("@JVM_FLAGS@", String.join(" ", JVM_FLAGS));
+        values.put("@CLASS_PATH@", String.join(":", classPathOnDevice));
+        for (String launcher : List.of("mooring", "mooring-aot-cache")) {
+            writeTemplate(in.sources().resolve("launcher").resolve(launcher), stage.resolve("bin").resolve(launcher), values);
+        }
+        try (Stream<Path> units = Files.list(in.sources().resolve("systemd"))) {
+            for (Path unit : units.sorted().toList()) {
+                copy(unit, stage.resolve("lib/systemd/system").resolve(unit.getFileName().toString()));
+            }
+        } catch (IOException e) {
+            throw new AssemblyException("cannot list the systemd units in " + in.sources().resolve("systemd"), e);
+        }
+        copy(in.doc(), stage.resolve("share/doc/mooring/runtime.md"));
+        normalise(stage, in.timestamp());
+
+        Path tar = in.output().resolve("mooring-runtime-" + in.version() + ".tar");
+        Tools.tar(stage, tar, in.timestamp());
+        System.out.println("runtime assembly: " + tar + " sha256 " + sha256(tar));
+
+        if (in.trainAotCache()) {
+            Path cache = in.output().resolve("mooring-runtime-" + in.version() + ".aot");
+            // The JVM logs every class it cannot archive (picocli's Java 5 classes among them): to a file, not the build log.
+            Path log = in.work().resolve("aot-training.log");
+            Tools.run(List.of(stage.resolve("bin/mooring-aot-cache").toString(), cache.toString()), stage, log);
+            System.out.println("runtime assembly: " + cache + " (AOT cache for this tar, not reproducible; see docs/runtime.md;"
+                    + " training log " + log + ")");
+        }
+    }
+
+    /** mooring's jar first (its classes are looked up most), then the dependencies by file name. */
+    private List<Path> classPath() {
+        List<Path> jars = new ArrayList<>();
+        jars.add(in.mainJar());
+        try (Stream<Path> deps = Files.list(in.libDir())) {
+            deps.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().forEach(jars::add);
+        } catch (IOException e) {
+            throw new AssemblyException("cannot list the dependency jars in " + in.libDir() + "; run the package phase", e);
+        }
+        return jars;
+    }
+
+    private static void writeTemplate(Path template, Path target, Map<String, String> values) {
+        try {
+            String text = Files.readString(template);
+            for (Map.Entry<String, String> value : values.entrySet()) {
+                text = text.replace(value.getKey(), value.getValue());
+            }
+            Matcher unfilled = PLACEHOLDER.matcher(text);
+            if (unfilled.find()) {
+                throw new AssemblyException(template + " has a placeholder this assembly does not fill: " + unfilled.group());
+            }
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, text);
+            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (IOException e) {
+            throw new AssemblyException("cannot write the launcher " + target + " from " + template, e);
+        }
+    }
+
+    /**
+     * Fixed mtimes on every file (the tar would fix them anyway, but the AOT cache checks the jars'
+     * mtimes, so the tree it is trained on must carry the tar's) and modes that depend on nothing
+     * but the file kind: 0755 for directories and executables, 0644 for the rest.
+     */
+    private static void normalise(Path root, Instant timestamp) {
+        FileTime time = FileTime.from(timestamp);
+        try (Stream<Path> tree = Files.walk(root)) {
+            for (Path p : tree.sorted().toList()) {
+                if (Files.isSymbolicLink(p)) {
+                    continue;
+                }
+                boolean executable = Files.isDirectory(p) || Files.isExecutable(p);
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(executable ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        } catch (IOException e) {
+            throw new AssemblyException("cannot set the modes under " + root, e);
+        }
+        // Files before their directories: setting a file's time would not touch its directory, but
+        // creating nothing more after this keeps every directory's time as set.
+        try (Stream<Path> tree = Files.walk(root)) {
+            for (Path p : tree.sorted().toList().reversed()) {
+                Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(time, time, null);
+            }
+        } catch (IOException e) {
+            throw new AssemblyException("cannot set the modification times under " + root, e);
+        }
+    }
+
+    static String sha256(Path file) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(digest.digest(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            throw new AssemblyException("cannot read " + file, e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static void copy(Path from, Path to) {
+        try {
+            Files.createDirectories(to.getParent());
+            Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new AssemblyException("cannot copy " + from + " to " + to, e);
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> tree = Files.walk(root)) {
+            for (Path p : tree.sorted().toList().reversed()) {
+                Files.delete(p);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new AssemblyException("cannot delete the old " + root + "; delete it by hand", e);
+        }
+    }
+
+    /** Names of the top-level entries of {@code root}, sorted: the tar's arguments. */
+    static List<String> topLevel(Path root) {
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new AssemblyException("cannot list " + root, e);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.mooring.runtime.bench;
+
+import dev.mooring.runtime.testing.NetworkNamespace;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Time from process start to READY of {@code mooring overlay run} in a fresh network namespace
+ * with a veth underlay (the service writes its status file just before it sends READY=1, so the
+ * file's appearance is the mark), on the jlinked runtime with and without the AOT cache, against
+ * the stock JDK 25 in the same run; and the resident memory of the idle service (aot variant)
+ * a few seconds after READY. Each sample gets its own namespace, deleted afterwards.
+ *
+ * <p>Needs root (network namespaces). Run after {@code make build}, from the checkout:
+ * {@code java -cp <runtime test class path> dev.mooring.runtime.bench.OverlayReadyBench [--n=10] [--tar=..] [--aot=..]}
+ */
+public final class OverlayReadyBench {
+
+    private static final Duration READY_WITHIN = Duration.ofSeconds(30);
+    private static final Duration IDLE_BEFORE_RSS = Duration.ofSeconds(3);
+
+    private OverlayReadyBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Path scratch = Files.createTempDirectory("mooring-ready-bench");
+        try {
+            BenchRuntime runtime = BenchRuntime.prepare(args, scratch);
+            int n = BenchRuntime.samples(args, 10);
+            Map<String, List<Double>> ready = new LinkedHashMap<>();
+            for (String variant : List.of("aot", "no-aot", "stock")) {
+                ready.put(variant, new ArrayList<>());
+            }
+            List<Double> rss = new ArrayList<>();
+            for (int round = -1; round < n; round++) {
+                for (String variant : ready.keySet()) {
+                    Path config = scratch.resolve("overlay-" + variant + ".yaml");
+                    Path status = scratch.resolve("status-" + variant + ".json");
+                    Files.deleteIfExists(status);
+                    Files.writeString(config, overlayYaml(status));
+                    List<String> command = switch (variant) {
+                        case "aot" -> List.of(runtime.withCache().launcher().toString(), "overlay", "run", "--config", config.toString());
+                        case "no-aot" -> List.of(runtime.withoutCache().launcher().toString(), "overlay", "run", "--config", config.toString());
+                        default -> runtime.stockJdk("overlay", "run", "--config", config.toString());
+                    };
+                    Sample s = sample(command, status, variant.equals("aot") && round >= 0);
+                    if (round >= 0) {
+                        ready.get(variant).add(s.readyMillis());
+                        s.rssMiB().ifPresent(rss::add);
+                    }
+                }
+            }
+            String baseline = "stock JDK " + Runtime.version().feature() + " java -cp, no AOT cache";
+            System.out.println(BenchRuntime.json("runtime-overlay-ready", "ms", ready.get("aot"), baseline, ready.get("stock")));
+            System.out.println(BenchRuntime.json("runtime-overlay-ready-no-aot-cache", "ms", ready.get("no-aot"), baseline, ready.get("stock")));
+            System.out.println(BenchRuntime.json("runtime-overlay-idle-rss", "MiB", rss, null, null));
+        } finally {
+            StartupBench.deleteTree(scratch);
+        }
+    }
+
+    private record Sample(double readyMillis, OptionalDouble rssMiB) {}
+
+    private static Sample sample(List<String> command, Path status, boolean measureRss) throws Exception {
+        try (NetworkNamespace ns = NetworkNamespace.create("rb")) {
+            ns.ip("link", "add", "mr-u0", "type", "veth", "peer", "name", "mr-u1");
+            ns.ip("addr", "add", "198.51.100.1/24", "dev", "mr-u0");
+            ns.ip("link", "set", "mr-u0", "up");
+            ns.ip("link", "set", "mr-u1", "up");
+            Path log = status.resolveSibling(status.getFileName() + ".log");
+            long start = System.nanoTime();
+            Process overlay = new ProcessBuilder(ns.exec(command)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                long deadline = start + READY_WITHIN.toNanos();
+                while (!Files.exists(status)) {
+                    if (!overlay.isAlive() || System.nanoTime() > deadline) {
+                        throw new IOException("not READY (alive: " + overlay.isAlive() + "); output: " + Files.readString(log));
+                    }
+                    Thread.onSpinWait();
+                    Thread.sleep(0, 200_000);
+                }
+                double millis = (System.nanoTime() - start) / 1e6;
+                OptionalDouble rss = OptionalDouble.empty();
+                if (measureRss) {
+                    Thread.sleep(IDLE_BEFORE_RSS.toMillis());
+                    rss = OptionalDouble.of(residentMiB(overlay.pid()));
+                }
+                return new Sample(millis, rss);
+            } finally {
+                overlay.destroy();
+                if (!overlay.waitFor(10, TimeUnit.SECONDS)) {
+                    overlay.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    /** VmRSS of the process ({@code ip netns exec} and the launcher exec into java, so the PID is the JVM's). */
+    private static double residentMiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+            }
+        }
+        throw new IOException("/proc/" + pid + "/status has no VmRSS");
+    }
+
+    private static String overlayYaml(Path status) {
+        return """
+                host:
+                  name: bench-1
+                role: control-plane
+                overlay:
+                  cidr: 100.64.192.0/23
+                  address: 100.64.192.10
+                  underlay: mr-u0
+                  key: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+                peers:
+                  - host: bench-2
+                    address: 100.64.192.11
+                    underlay: 198.51.100.2
+                status: %s
+                """.formatted(status);
+    }
+}
