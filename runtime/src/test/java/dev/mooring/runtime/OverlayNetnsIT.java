@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 @RequiresNetns
 class OverlayNetnsIT {
 
-    private static final Duration UP_WITHIN = Duration.ofSeconds(30);
+    private static final Duration READY_WITHIN = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
@@ -64,11 +64,17 @@ class OverlayNetnsIT {
                 overlay = new ProcessBuilder(ns.exec(List.of(runtime.launcher().toString(), "overlay", "run",
                         "--config", config.toString())))
                         .redirectErrorStream(true).redirectOutput(log).start();
-                Map<String, JsonNode> links = waitForLinks(ns, overlay, log);
+                waitUntilReady(overlay, status, log);
+                Map<String, JsonNode> links = new HashMap<>();
+                for (JsonNode link : JSON.readTree(ns.ip("-json", "link", "show"))) {
+                    links.put(link.path("ifname").asText(), link);
+                }
 
+                assertThat(links).containsKeys("mooring0", "mooring-vx");
                 assertThat(links.get("mooring-vx").path("master").asText()).isEqualTo("mooring0");
                 JsonNode addresses = JSON.readTree(ns.ip("-json", "addr", "show", "dev", "mooring0"));
                 assertThat(addresses.toString()).contains("\"local\":\"100.64.192.10\"");
+                assertThat(JSON.readTree(status.toFile()).path("state").asText()).isEqualTo("ready");
                 assertThat(overlay.isAlive()).as("the service keeps running; log:%n%s", Files.readString(log.toPath())).isTrue();
             } finally {
                 stop(overlay);
@@ -76,25 +82,22 @@ class OverlayNetnsIT {
         }
     }
 
-    /** The namespace's links by name, once both overlay devices exist; fails if the service dies first. */
-    private static Map<String, JsonNode> waitForLinks(NetworkNamespace ns, Process overlay, File log) throws Exception {
-        Instant deadline = Instant.now().plus(UP_WITHIN);
-        while (Instant.now().isBefore(deadline)) {
-            Map<String, JsonNode> links = new HashMap<>();
-            for (JsonNode link : JSON.readTree(ns.ip("-json", "link", "show"))) {
-                links.put(link.path("ifname").asText(), link);
-            }
-            if (links.containsKey("mooring0") && links.containsKey("mooring-vx")) {
-                return links;
-            }
+    /**
+     * Waits for the status file, which the service writes just before it tells systemd READY=1;
+     * fails if the service dies first.
+     */
+    private static void waitUntilReady(Process overlay, Path status, File log) throws Exception {
+        Instant deadline = Instant.now().plus(READY_WITHIN);
+        while (!Files.exists(status)) {
             if (!overlay.isAlive()) {
-                fail("mooring overlay run exited %d before mooring0 and mooring-vx appeared; its output:%n%s",
+                fail("mooring overlay run exited %d before it was ready; its output:%n%s",
                         overlay.exitValue(), Files.readString(log.toPath()));
             }
-            overlay.waitFor(100, TimeUnit.MILLISECONDS);
+            if (Instant.now().isAfter(deadline)) {
+                fail("mooring overlay run was not ready within %s; its output:%n%s", READY_WITHIN, Files.readString(log.toPath()));
+            }
+            overlay.waitFor(50, TimeUnit.MILLISECONDS);
         }
-        return fail("mooring0 and mooring-vx did not appear within %s; the service's output:%n%s", UP_WITHIN,
-                Files.readString(log.toPath()));
     }
 
     /** Ends the service by its PID (and anything it started), politely first. */

@@ -7,6 +7,7 @@ import dev.mooring.overlay.kernel.Kernel;
 import dev.mooring.overlay.kernel.KernelChange;
 import dev.mooring.overlay.kernel.KernelException;
 import dev.mooring.overlay.kernel.NetlinkKernel;
+import dev.mooring.overlay.netlink.ErrnoException;
 import dev.mooring.overlay.reconcile.Planner;
 import dev.mooring.overlay.reconcile.Reconciler;
 import dev.mooring.overlay.reconcile.UnderlayException;
@@ -102,6 +103,12 @@ public final class OverlayCommand implements Callable<Integer> {
             SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
             if (!cfg.overlay().enabled()) {
                 err.println("mooring-overlay: the overlay is disabled in " + config + " (overlay.enabled: false); nothing to do");
+                try {
+                    // A Type=notify unit waits for READY even from a service with nothing to do.
+                    notifier.notify("READY=1\nSTATUS=overlay disabled");
+                } catch (ErrnoException e) {
+                    err.println("mooring-overlay: cannot notify systemd: " + e.getMessage());
+                }
                 return OK;
             }
             try (Kernel kernel = parent.kernels.open()) {
@@ -112,14 +119,18 @@ public final class OverlayCommand implements Callable<Integer> {
                         });
                 Thread hook = new Thread(() -> service.stop(Duration.ofSeconds(2)), "mooring-overlay-stop");
                 Runtime.getRuntime().addShutdownHook(hook);
-                service.run();
+                try {
+                    service.run();
+                } finally {
+                    removeHook(hook);
+                }
                 return OK;
             } catch (UnderlayException e) {
                 err.println("mooring-overlay: " + e.getMessage() + " (" + config + "; nothing was changed)");
                 return INVALID;
             } catch (Reconciler.ApplyException e) {
-                err.println("mooring-overlay: cannot " + describe(e.failed()) + ": " + e.getMessage()
-                        + (e.errno() == 1 ? "; run it as root or with CAP_NET_ADMIN" : "")
+                // The kernel's message names the operation and the errno.
+                err.println("mooring-overlay: " + e.getMessage() + permissionHint(e.errno(), e.getMessage())
                         + (e.applied().isEmpty() ? "; nothing was changed" : "; the devices it had created were removed again"));
                 return FAILED;
             } catch (KernelException | IOException e) {
@@ -204,7 +215,7 @@ public final class OverlayCommand implements Callable<Integer> {
                 spec.commandLine().getOut().flush();
                 return OK;
             } catch (KernelException e) {
-                err.println("mooring overlay down: " + e.getMessage() + (e.errno() == 1 ? "; run it as root or with CAP_NET_ADMIN" : ""));
+                err.println("mooring overlay down: " + e.getMessage() + permissionHint(e.errno(), e.getMessage()));
                 return FAILED;
             } catch (IOException e) {
                 err.println("mooring overlay down: cannot remove " + path + ": " + e.getMessage());
@@ -230,20 +241,17 @@ public final class OverlayCommand implements Callable<Integer> {
         }
     }
 
-    private static String describe(KernelChange change) {
-        return switch (change) {
-            case KernelChange.AddBridge b -> "create the bridge " + b.name();
-            case KernelChange.AddVxlan v -> "create the VXLAN device " + v.name() + " on " + v.underlay();
-            case KernelChange.DeleteLink d -> "delete " + d.name();
-            case KernelChange.SetMtu m -> "set the MTU of " + m.link() + " to " + m.mtu();
-            case KernelChange.SetMaster m -> "add " + m.link() + " to " + m.master();
-            case KernelChange.SetUp u -> "bring " + u.link() + " up";
-            case KernelChange.AddAddress a -> "add " + a.address() + "/" + a.prefixLength() + " to " + a.link();
-            case KernelChange.DeleteAddress a -> "remove " + a.address() + "/" + a.prefixLength() + " from " + a.link();
-            case KernelChange.AppendFdb f -> "add the FDB entry " + f.mac() + " dst " + f.destination() + " on " + f.link();
-            case KernelChange.DeleteFdb f -> "remove the FDB entry " + f.mac() + " dst " + f.destination() + " on " + f.link();
-            case KernelChange.ReplaceNeighbour n -> "set the neighbour " + n.address() + " to " + n.mac() + " on " + n.link();
-            case KernelChange.DeleteNeighbour n -> "remove the neighbour " + n.address() + " on " + n.link();
-        };
+    /** A start that failed has nothing for the hook to stop; during shutdown the hook is running anyway. */
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The JVM is exiting and runs the hook.
+        }
+    }
+
+    /** EPERM: say what is missing, unless the kernel's message already does. */
+    private static String permissionHint(int errno, String message) {
+        return errno == 1 && !message.contains("CAP_NET_ADMIN") ? "; run it as root or with CAP_NET_ADMIN" : "";
     }
 }

@@ -145,7 +145,8 @@ public final class Reconciler implements AutoCloseable {
      * calling thread; every outcome goes to {@code outcomes}.
      */
     public void run(Duration period, Consumer<Outcome> outcomes) throws KernelException {
-        try (AutoCloseable watch = kernel.watch(event -> trigger())) {
+        AutoCloseable watch = kernel.watch(event -> trigger());
+        try {
             trigger();
             Duration retry = Duration.ZERO;
             while (awaitTrigger(retry.isZero() ? period : retry)) {
@@ -158,11 +159,13 @@ public final class Reconciler implements AutoCloseable {
                     retry = retry.isZero() ? FIRST_RETRY : min(retry.multipliedBy(2), LAST_RETRY);
                 }
             }
-        } catch (KernelException e) {
-            throw e;
-        } catch (Exception e) {
-            // Closing the watch handle failed; the loop has ended anyway.
-            outcomes.accept(new Failure(clock.instant(), e, List.of()));
+        } finally {
+            try {
+                watch.close();
+            } catch (Exception e) {
+                // The loop is over either way; a watch that fails to close only leaks until exit.
+                outcomes.accept(new Failure(clock.instant(), e, List.of()));
+            }
         }
     }
 

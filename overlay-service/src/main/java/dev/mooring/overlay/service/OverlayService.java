@@ -100,12 +100,12 @@ public final class OverlayService {
     private void onOutcome(Reconciler.Outcome outcome) {
         switch (outcome) {
             case Reconciler.Pass pass -> {
-                writeStatus(record(pass));
                 lastLoggedError = null;
                 if (!pass.applied().isEmpty()) {
                     log.accept("repaired: " + pass.applied().size() + " changes in " + pass.took().toMillis() + " ms: "
                             + summary(pass.applied()));
                 }
+                writeStatus(record(pass));
             }
             case Reconciler.Failure failure -> {
                 String message = failure.cause().getMessage();

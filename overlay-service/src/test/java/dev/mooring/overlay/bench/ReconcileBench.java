@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * Reconcile on the real kernel, in a lab namespace (needs root), with 250 static peers:

@@ -92,7 +92,7 @@ class OverlayCommandTest {
         kernel.deny(c -> true);
         Path file = config("{address: 100.64.192.10}");
         assertThat(run("run", "--config", file.toString())).isEqualTo(OverlayCommand.FAILED);
-        assertThat(err.toString()).startsWith("mooring-overlay: cannot create the bridge mooring0: ")
+        assertThat(err.toString()).startsWith("mooring-overlay: AddBridge[name=mooring0")
                 .contains("EPERM", "run it as root or with CAP_NET_ADMIN; nothing was changed")
                 .doesNotContain("Exception", "\tat ");
         assertThat(kernel.observe()).isEqualTo(before);

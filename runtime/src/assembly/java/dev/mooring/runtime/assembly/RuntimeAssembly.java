@@ -48,17 +48,16 @@ public final class RuntimeAssembly {
     static final List<String> JVM_FLAGS = List.of(
             "-XX:+UseSerialGC",            // one small heap, no GC threads: a CLI and a small daemon
             "-XX:TieredStopAtLevel=1",     // C1 only: faster warm-up, less compiler memory
+            "-Xms8m",                      // start small: the idle daemon's RSS is ~68 MB, not ~82 MB
             "-Xmx64m",                     // the overlay daemon's heap bound
             "-Xss512k",                    // few threads, shallow stacks
             "-XX:+ExitOnOutOfMemoryError", // let systemd restart a daemon that ran out of memory
+            "-XX:-UsePerfData",            // no /tmp/hsperfdata file: nothing reads it on a device
             "-Xlog:disable",               // JVM warnings (e.g. a stale AOT cache) to stderr, never
             "-Xlog:all=warning:stderr");   // into a command's stdout
 
     /** Options jlink stores in the runtime, applied to every start before the command line's. */
     static final String BAKED_OPTIONS = "--enable-native-access=ALL-UNNAMED";
-
-    /** The main class of the AOT training run, in the mooring jar. */
-    static final String TRAINING_MAIN = "dev.mooring.runtime.aot.TrainingRun";
 
     private static final Pattern PLACEHOLDER = Pattern.compile("@[A-Z_]+@");
 
@@ -170,10 +169,8 @@ public final class RuntimeAssembly {
         } catch (IOException e) {
             throw new AssemblyException("cannot set the modes under " + root, e);
         }
-        // Files before their directories: setting a file's time would not touch its directory, but
-        // creating nothing more after this keeps every directory's time as set.
         try (Stream<Path> tree = Files.walk(root)) {
-            for (Path p : tree.sorted().toList().reversed()) {
+            for (Path p : tree.toList()) {
                 Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(time, time, null);
             }
         } catch (IOException e) {

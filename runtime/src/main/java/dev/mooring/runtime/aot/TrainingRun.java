@@ -1,5 +1,8 @@
 package dev.mooring.runtime.aot;
 
+import dev.mooring.overlay.kernel.Kernel;
+import dev.mooring.overlay.kernel.KernelException;
+import dev.mooring.overlay.kernel.NetlinkKernel;
 import dev.mooring.runtime.ExitStatus;
 import dev.mooring.runtime.Mooring;
 import java.io.IOException;
@@ -16,8 +19,9 @@ import java.util.Map;
 /**
  * The workload of the AOT training run ({@code bin/mooring-aot-cache}): the commands a device and
  * a user run most, in one JVM, so the cache holds the classes they load and the profiles of the
- * methods they call. It runs offline and changes nothing: sample documents are read from this
- * jar into a temporary folder, and nothing is started that touches the network or the kernel.
+ * methods they call. It changes nothing: sample documents are read from this jar into a temporary
+ * folder, no command that changes the network runs, and the kernel is only read (one rtnetlink
+ * dump, as {@code overlay run} does first, for the FFM and netlink classes).
  */
 public final class TrainingRun {
 
@@ -69,6 +73,7 @@ public final class TrainingRun {
                         : "mooring-aot-cache: warning: '" + line + "' exited " + status + ", not " + step.expected().code()
                                 + "; the cache is trained on the wrong path (update the samples in the mooring jar)");
             }
+            observeKernel(stderr);
         } finally {
             System.setOut(stdout);
             System.setErr(stderr);
@@ -76,6 +81,21 @@ public final class TrainingRun {
                 Files.deleteIfExists(samples.resolve(sample));
             }
             Files.deleteIfExists(samples);
+        }
+    }
+
+    /**
+     * Dumps the kernel's links, addresses, routes and forwarding entries over rtnetlink and
+     * throws the result away. Without it the cache misses the FFM downcalls and the netlink codec,
+     * a third of {@code overlay run}'s start. A build chroot without netlink only loses that.
+     */
+    private static void observeKernel(PrintStream log) {
+        try (Kernel kernel = NetlinkKernel.open()) {
+            kernel.observe();
+            log.println("mooring-aot-cache: trained on reading the kernel's network state (rtnetlink dump, read-only)");
+        } catch (KernelException e) {
+            log.println("mooring-aot-cache: warning: cannot read the kernel's network state (" + e.getMessage()
+                    + "); the cache will not hold the netlink path");
         }
     }
 

@@ -9,15 +9,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Time from process start to READY of {@code mooring overlay run} in a fresh network namespace
  * with a veth underlay (the service writes its status file just before it sends READY=1, so the
  * file's appearance is the mark), on the jlinked runtime with and without the AOT cache, against
- * the stock JDK 25 in the same run; and the resident memory of the idle service (aot variant)
- * a few seconds after READY. Each sample gets its own namespace, deleted afterwards.
+ * the stock JDK 25 in the same run; and the memory of the idle service (aot variant) a few
+ * seconds after READY: its RSS and the private (anonymous) part of it. Each sample gets its own namespace, deleted afterwards.
  *
  * <p>Needs root (network namespaces). Run after {@code make build}, from the checkout:
  * {@code java -cp <runtime test class path> dev.mooring.runtime.bench.OverlayReadyBench [--n=10] [--tar=..] [--aot=..]}
@@ -39,6 +39,7 @@ public final class OverlayReadyBench {
                 ready.put(variant, new ArrayList<>());
             }
             List<Double> rss = new ArrayList<>();
+            List<Double> anonymous = new ArrayList<>();
             for (int round = -1; round < n; round++) {
                 for (String variant : ready.keySet()) {
                     Path config = scratch.resolve("overlay-" + variant + ".yaml");
@@ -53,7 +54,10 @@ public final class OverlayReadyBench {
                     Sample s = sample(command, status, variant.equals("aot") && round >= 0);
                     if (round >= 0) {
                         ready.get(variant).add(s.readyMillis());
-                        s.rssMiB().ifPresent(rss::add);
+                        s.memory().ifPresent(m -> {
+                            rss.add(m.residentMiB());
+                            anonymous.add(m.anonymousMiB());
+                        });
                     }
                 }
             }
@@ -61,12 +65,20 @@ public final class OverlayReadyBench {
             System.out.println(BenchRuntime.json("runtime-overlay-ready", "ms", ready.get("aot"), baseline, ready.get("stock")));
             System.out.println(BenchRuntime.json("runtime-overlay-ready-no-aot-cache", "ms", ready.get("no-aot"), baseline, ready.get("stock")));
             System.out.println(BenchRuntime.json("runtime-overlay-idle-rss", "MiB", rss, null, null));
+            System.out.println(BenchRuntime.json("runtime-overlay-idle-rss-anonymous", "MiB", anonymous, null, null));
         } finally {
             StartupBench.deleteTree(scratch);
         }
     }
 
-    private record Sample(double readyMillis, OptionalDouble rssMiB) {}
+    private record Sample(double readyMillis, Optional<Memory> memory) {}
+
+    /**
+     * @param residentMiB  VmRSS
+     * @param anonymousMiB the process's private memory (Pss_Anon): RSS less the file pages (libjvm,
+     *                     the AOT cache, jars) that every mooring process shares
+     */
+    private record Memory(double residentMiB, double anonymousMiB) {}
 
     private static Sample sample(List<String> command, Path status, boolean measureRss) throws Exception {
         try (NetworkNamespace ns = NetworkNamespace.create("rb")) {
@@ -87,12 +99,13 @@ public final class OverlayReadyBench {
                     Thread.sleep(0, 200_000);
                 }
                 double millis = (System.nanoTime() - start) / 1e6;
-                OptionalDouble rss = OptionalDouble.empty();
+                Optional<Memory> memory = Optional.empty();
                 if (measureRss) {
                     Thread.sleep(IDLE_BEFORE_RSS.toMillis());
-                    rss = OptionalDouble.of(residentMiB(overlay.pid()));
+                    memory = Optional.of(new Memory(kibibytes(Path.of("/proc/" + overlay.pid() + "/status"), "VmRSS:") / 1024.0,
+                            kibibytes(Path.of("/proc/" + overlay.pid() + "/smaps_rollup"), "Pss_Anon:") / 1024.0));
                 }
-                return new Sample(millis, rss);
+                return new Sample(millis, memory);
             } finally {
                 overlay.destroy();
                 if (!overlay.waitFor(10, TimeUnit.SECONDS)) {
@@ -102,14 +115,14 @@ public final class OverlayReadyBench {
         }
     }
 
-    /** VmRSS of the process ({@code ip netns exec} and the launcher exec into java, so the PID is the JVM's). */
-    private static double residentMiB(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+    /** A "Key:   123 kB" line of a /proc file ({@code ip netns exec} and the launcher exec into java, so the PID is the JVM's). */
+    private static long kibibytes(Path procFile, String key) throws IOException {
+        for (String line : Files.readAllLines(procFile)) {
+            if (line.startsWith(key)) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
             }
         }
-        throw new IOException("/proc/" + pid + "/status has no VmRSS");
+        throw new IOException(procFile + " has no " + key);
     }
 
     private static String overlayYaml(Path status) {
