@@ -8,7 +8,7 @@ export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)
 MVN := mvn -B -ntp -q
 
-.PHONY: help build test test-unit bench demo deps clean
+.PHONY: help build test test-unit bench demo deps clean runtime-tar runtime-reproducible
 
 help:
 	@echo "make build      compile and package; ./bin/mooring then runs from the checkout"
@@ -17,6 +17,8 @@ help:
 	@echo "make bench      benchmarks; one JSON file per figure under bench/results/"
 	@echo "make demo       the main job (see README)"
 	@echo "make deps       install the Debian packages the tests need (as root)"
+	@echo "make runtime-tar  the device runtime tar + AOT cache (runtime/target/)"
+	@echo "make runtime-reproducible  build the runtime tar twice and compare sha256"
 
 build:
 	$(MVN) install -DskipTests
@@ -26,7 +28,16 @@ test: deps
 	$(MVN) install
 
 test-unit:
-	$(MVN) install -Dtest.excludedGroups=netns,qemu
+	$(MVN) install -Dtest.excludedGroups=netns,qemu -DskipITs
+
+runtime-tar:
+	$(MVN) -pl runtime package -DskipTests
+
+runtime-reproducible: build
+	@first=$$(sha256sum runtime/target/mooring-runtime-*.tar | cut -d' ' -f1); \
+	$(MVN) -pl runtime clean package -DskipTests; \
+	again=$$(sha256sum runtime/target/mooring-runtime-*.tar | cut -d' ' -f1); \
+	echo "runtime tar: $$first / $$again"; [ "$$first" = "$$again" ]
 
 bench: build
 	bench/run

@@ -1,5 +1,6 @@
 package dev.mooring.runtime.bench;
 
+import dev.mooring.runtime.testing.NetnsAvailable;
 import dev.mooring.runtime.testing.NetworkNamespace;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +31,11 @@ public final class OverlayReadyBench {
     private OverlayReadyBench() {}
 
     public static void main(String[] args) throws Exception {
+        Optional<String> missing = NetnsAvailable.missingPrerequisite();
+        if (missing.isPresent()) {
+            System.err.println("OverlayReadyBench skipped: " + missing.get());
+            return;
+        }
         Path scratch = Files.createTempDirectory("mooring-ready-bench");
         try {
             BenchRuntime runtime = BenchRuntime.prepare(args, scratch);
