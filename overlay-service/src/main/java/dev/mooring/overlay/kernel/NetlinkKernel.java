@@ -68,18 +68,11 @@ public final class NetlinkKernel implements Kernel {
      * is. Used by tests and benchmarks; needs CAP_SYS_ADMIN.
      */
     public static NetlinkKernel openIn(Path namespaceFile) throws KernelException {
-        NetworkNamespace namespace;
         try {
-            namespace = NetworkNamespace.open(namespaceFile);
+            return NetworkNamespace.openFor(namespaceFile, NetlinkKernel::open);
         } catch (ErrnoException e) {
             throw new KernelException("open network namespace " + namespaceFile + " failed: " + Errno.describe(e.errno())
                     + (e.errno() == Errno.ENOENT ? "; no such namespace (ip netns list)" : ""), e.errno(), e);
-        }
-        try {
-            return open(namespace);
-        } catch (KernelException | RuntimeException e) {
-            namespace.close();
-            throw e;
         }
     }
 

@@ -33,7 +33,7 @@ public final class NetlinkSocket implements AutoCloseable {
     private static final int SEND_BUFFER = 16 * 1024;
     private static final int DUMP_ATTEMPTS = 8;
 
-    private final Arena arena;
+    private final NativeSocket socket;
     private final int fd;
     private final MemorySegment kernelAddress;
     private final MemorySegment sourceAddress;
@@ -41,11 +41,11 @@ public final class NetlinkSocket implements AutoCloseable {
     private final MemorySegment sendBuffer;
     private MemorySegment receiveBuffer;
     private int nextSequence = 1;
-    private volatile boolean closed;
 
-    private NetlinkSocket(int fd, Arena arena) {
-        this.fd = fd;
-        this.arena = arena;
+    private NetlinkSocket(NativeSocket socket) {
+        this.socket = socket;
+        this.fd = socket.fd();
+        Arena arena = socket.arena();
         this.kernelAddress = sockaddr(arena, 0);
         this.sourceAddress = arena.allocate(SOCKADDR_NL_SIZE, 4);
         this.sourceLength = arena.allocate(JAVA_INT);
@@ -69,10 +69,10 @@ public final class NetlinkSocket implements AutoCloseable {
      *                           the process may (SO_RCVBUFFORCE), else set as far as allowed
      */
     public static NetlinkSocket open(NetworkNamespace namespace, int groups, int receiveBufferBytes) throws IOException {
-        int fd = namespace.call(() -> Syscalls.socket(Syscalls.AF_NETLINK, Syscalls.SOCK_RAW | Syscalls.SOCK_CLOEXEC, Rtnetlink.NETLINK_ROUTE));
-        Arena arena = Arena.ofShared();
+        NativeSocket nativeSocket = NativeSocket.open(namespace, Syscalls.AF_NETLINK, Syscalls.SOCK_RAW, Rtnetlink.NETLINK_ROUTE);
+        int fd = nativeSocket.fd();
         try {
-            NetlinkSocket socket = new NetlinkSocket(fd, arena);
+            NetlinkSocket socket = new NetlinkSocket(nativeSocket);
             try {
                 Syscalls.setIntOption(fd, Syscalls.SOL_SOCKET, Syscalls.SO_RCVBUFFORCE, receiveBufferBytes, "SO_RCVBUFFORCE");
             } catch (ErrnoException notPermitted) {
@@ -80,11 +80,10 @@ public final class NetlinkSocket implements AutoCloseable {
             }
             optional(fd, Rtnetlink.NETLINK_EXT_ACK, "NETLINK_EXT_ACK");
             optional(fd, Rtnetlink.NETLINK_CAP_ACK, "NETLINK_CAP_ACK");
-            Syscalls.bind(fd, sockaddr(arena, groups));
+            Syscalls.bind(fd, sockaddr(nativeSocket.arena(), groups));
             return socket;
         } catch (ErrnoException | RuntimeException e) {
-            Syscalls.close(fd);
-            arena.close();
+            nativeSocket.close();
             throw e;
         }
     }
@@ -243,19 +242,16 @@ public final class NetlinkSocket implements AutoCloseable {
             }
             if (length > receiveBuffer.byteSize()) {
                 // The datagram is lost; a larger buffer catches the next one. Callers treat this as an overflow.
-                receiveBuffer = arena.allocate(length, 8);
+                receiveBuffer = socket.arena().allocate(length, 8);
                 throw new ErrnoException(operation + " (a " + length + "-byte datagram was truncated)", Errno.ENOBUFS);
             }
             return receiveBuffer.asSlice(0, length).asByteBuffer().order(ByteOrder.nativeOrder());
         }
     }
 
+    /** Synchronised like the requests, so the buffers are never freed under one in flight. */
     @Override
     public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            Syscalls.close(fd);
-            arena.close();
-        }
+        socket.close();
     }
 }

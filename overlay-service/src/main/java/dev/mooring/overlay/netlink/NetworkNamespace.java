@@ -18,6 +18,12 @@ public final class NetworkNamespace implements AutoCloseable {
         T run() throws IOException;
     }
 
+    /** Builds something that takes over the namespace it is given: closing that closes the namespace. */
+    @FunctionalInterface
+    public interface Owner<T, E extends Exception> {
+        T take(NetworkNamespace namespace) throws E;
+    }
+
     private static final NetworkNamespace CURRENT = new NetworkNamespace(null, -1);
 
     private final Path file;
@@ -36,6 +42,22 @@ public final class NetworkNamespace implements AutoCloseable {
     /** The namespace bound at {@code file} ({@code /run/netns/NAME} or {@code /proc/PID/ns/net}); close it when done. */
     public static NetworkNamespace open(Path file) throws ErrnoException {
         return new NetworkNamespace(file, Syscalls.openReadOnly(file.toString()));
+    }
+
+    /**
+     * Opens the namespace bound at {@code file} and hands it to {@code owner}; if the owner fails,
+     * the namespace is closed again, so nothing leaks.
+     *
+     * @throws ErrnoException the namespace could not be opened (ENOENT: no such namespace)
+     */
+    public static <T, E extends Exception> T openFor(Path file, Owner<T, E> owner) throws ErrnoException, E {
+        NetworkNamespace namespace = open(file);
+        try {
+            return owner.take(namespace);
+        } catch (Throwable t) {
+            namespace.close();
+            throw t;
+        }
     }
 
     /** Runs {@code action} inside this namespace and returns its result. */

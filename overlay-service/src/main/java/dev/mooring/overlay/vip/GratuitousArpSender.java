@@ -9,10 +9,10 @@ import dev.mooring.overlay.address.MacAddress;
 import dev.mooring.overlay.kernel.KernelException;
 import dev.mooring.overlay.netlink.Errno;
 import dev.mooring.overlay.netlink.ErrnoException;
+import dev.mooring.overlay.netlink.NativeSocket;
 import dev.mooring.overlay.netlink.NetworkNamespace;
 import dev.mooring.overlay.netlink.Syscalls;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -36,19 +36,18 @@ public final class GratuitousArpSender implements ArpAnnouncer {
     private static final int MAX_NAME_BYTES = 15;
 
     private final NetworkNamespace namespace;
-    private final int fd;
-    private final Arena arena = Arena.ofShared();
+    private final NativeSocket socket;
     private final MemorySegment destination;
     private final MemorySegment packet;
     private final MemorySegment ifreq;
     private boolean closed;
 
-    private GratuitousArpSender(NetworkNamespace namespace, int fd) {
+    private GratuitousArpSender(NetworkNamespace namespace, NativeSocket socket) {
         this.namespace = namespace;
-        this.fd = fd;
-        this.destination = arena.allocate(SOCKADDR_LL_SIZE, 4);
-        this.packet = arena.allocate(GratuitousArpPacket.SIZE, 4);
-        this.ifreq = arena.allocate(IFREQ_SIZE, 8);
+        this.socket = socket;
+        this.destination = socket.arena().allocate(SOCKADDR_LL_SIZE, 4);
+        this.packet = socket.arena().allocate(GratuitousArpPacket.SIZE, 4);
+        this.ifreq = socket.arena().allocate(IFREQ_SIZE, 8);
     }
 
     /** A sender for the links of the calling thread's network namespace. */
@@ -58,24 +57,16 @@ public final class GratuitousArpSender implements ArpAnnouncer {
 
     /** A sender for the links of another namespace ({@code /run/netns/NAME}); for tests and benchmarks. */
     public static GratuitousArpSender openIn(Path namespaceFile) throws KernelException {
-        NetworkNamespace namespace;
         try {
-            namespace = NetworkNamespace.open(namespaceFile);
+            return NetworkNamespace.openFor(namespaceFile, GratuitousArpSender::open);
         } catch (ErrnoException e) {
             throw new KernelException("open network namespace " + namespaceFile + " failed: " + Errno.describe(e.errno()), e.errno(), e);
-        }
-        try {
-            return open(namespace);
-        } catch (KernelException | RuntimeException e) {
-            namespace.close();
-            throw e;
         }
     }
 
     private static GratuitousArpSender open(NetworkNamespace namespace) throws KernelException {
         try {
-            int fd = namespace.call(() -> Syscalls.socket(Syscalls.AF_PACKET, Syscalls.SOCK_DGRAM | Syscalls.SOCK_CLOEXEC, 0));
-            return new GratuitousArpSender(namespace, fd);
+            return new GratuitousArpSender(namespace, NativeSocket.open(namespace, Syscalls.AF_PACKET, Syscalls.SOCK_DGRAM, 0));
         } catch (ErrnoException e) {
             throw failure("open an AF_PACKET socket for gratuitous ARP", e);
         } catch (IOException e) {
@@ -117,7 +108,7 @@ public final class GratuitousArpSender implements ArpAnnouncer {
             }
             MemorySegment.copy(i % 2 == 0 ? request : reply, 0, packet, JAVA_BYTE, 0, GratuitousArpPacket.SIZE);
             try {
-                Syscalls.sendto(fd, packet, GratuitousArpPacket.SIZE, 0, destination);
+                Syscalls.sendto(socket.fd(), packet, GratuitousArpPacket.SIZE, 0, destination);
             } catch (ErrnoException e) {
                 throw failure(action, e);
             }
@@ -134,7 +125,7 @@ public final class GratuitousArpSender implements ArpAnnouncer {
         MemorySegment.copy(name, 0, ifreq, JAVA_BYTE, 0, name.length);
         try {
             // Asked through the packet socket, so the name is looked up in the socket's namespace.
-            Syscalls.ioctl(fd, SIOCGIFINDEX, ifreq, "SIOCGIFINDEX");
+            Syscalls.ioctl(socket.fd(), SIOCGIFINDEX, ifreq, "SIOCGIFINDEX");
         } catch (ErrnoException e) {
             if (e.errno() == Errno.ENODEV) {
                 throw new KernelException(action + " failed: " + Errno.describe(Errno.ENODEV) + ": link '" + link
@@ -159,8 +150,7 @@ public final class GratuitousArpSender implements ArpAnnouncer {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            Syscalls.close(fd);
-            arena.close();
+            socket.close();
             namespace.close();
         }
     }

@@ -1,5 +1,8 @@
 package dev.mooring.overlay.kernel;
 
+import static dev.mooring.overlay.netlink.RandomNetlinkMessages.noise;
+import static dev.mooring.overlay.netlink.RandomNetlinkMessages.putAttributes;
+
 import dev.mooring.overlay.netlink.MalformedMessageException;
 import dev.mooring.overlay.netlink.NetlinkMessage;
 import java.nio.ByteBuffer;
@@ -19,9 +22,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * rtnetlink type: they return a value, skip the message, or throw MalformedMessageException.
  */
 class NetlinkKernelDecodingProperties {
-
-    /** Byte values that make lengths and types zero, tiny, negative or huge. */
-    private static final byte[] EDGE_BYTES = {0, 1, 4, 8, 16, -1, 127, -128};
 
     /**
      * One trial per seed; a failure is named "seed N", and {@code new Random(N)} replays it. Seeds
@@ -95,34 +95,5 @@ class NetlinkKernelDecodingProperties {
             putAttributes(random, out, 2);
         }
         return Arrays.copyOf(out.array(), out.position());
-    }
-
-    /** Attributes until the buffer is nearly full or the die says stop; lengths are right except now and then. */
-    private static void putAttributes(Random random, ByteBuffer out, int depth) {
-        while (out.remaining() >= 4 && random.nextInt(6) != 0) {
-            int start = out.position();
-            out.putShort((short) 0).putShort((short) random.nextInt(32));
-            if (depth > 0 && random.nextInt(4) == 0) {
-                putAttributes(random, out, depth - 1);
-            } else {
-                out.put(noise(random, Math.min(random.nextInt(21), out.remaining())));
-            }
-            int length = random.nextInt(16) == 0 ? random.nextInt(0x10000) : out.position() - start;
-            out.putShort(start, (short) length);
-            out.position(Math.min(out.position() + 3 & ~3, out.limit()));
-        }
-    }
-
-    /** Uniform bytes, or bytes with edge values mixed in. */
-    private static byte[] noise(Random random, int length) {
-        byte[] bytes = new byte[length];
-        if (random.nextBoolean()) {
-            random.nextBytes(bytes);
-        } else {
-            for (int i = 0; i < length; i++) {
-                bytes[i] = random.nextInt(4) == 0 ? EDGE_BYTES[random.nextInt(EDGE_BYTES.length)] : (byte) random.nextInt();
-            }
-        }
-        return bytes;
     }
 }

@@ -1,5 +1,10 @@
 package dev.mooring.overlay.netlink;
 
+import static dev.mooring.overlay.netlink.RandomNetlinkMessages.EDGE_BYTES;
+import static dev.mooring.overlay.netlink.RandomNetlinkMessages.anyByte;
+import static dev.mooring.overlay.netlink.RandomNetlinkMessages.noise;
+import static dev.mooring.overlay.netlink.RandomNetlinkMessages.putAttributes;
+
 import dev.mooring.overlay.netlink.Rtnetlink.AddressHeader;
 import dev.mooring.overlay.netlink.Rtnetlink.LinkHeader;
 import dev.mooring.overlay.netlink.Rtnetlink.NeighbourHeader;
@@ -20,9 +25,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link MalformedMessageException}: never an index error, never a read past the buffer.
  */
 class NetlinkCodecProperties {
-
-    /** Byte values that make lengths and types zero, tiny, negative or huge. */
-    private static final byte[] EDGE_BYTES = {0, 1, 4, 8, 16, -1, 127, -128};
 
     /**
      * One trial per seed; a failure is named "seed N", and {@code new Random(N)} replays it. Seeds
@@ -48,7 +50,7 @@ class NetlinkCodecProperties {
 
     static Stream<Arguments> uniformBytes() {
         return IntStream.of(0, 1, 3, 4, 15, 16, 17, 20, 600).boxed()
-                .flatMap(length -> IntStream.range(0, EDGE_BYTES.length).mapToObj(i -> Arguments.of(length, EDGE_BYTES[i])));
+                .flatMap(length -> EDGE_BYTES.stream().map(value -> Arguments.of(length, value)));
     }
 
     /**
@@ -74,39 +76,6 @@ class NetlinkCodecProperties {
         return Arrays.copyOf(out.array(), out.position());
     }
 
-    /** Attributes until the buffer is nearly full or the die says stop; lengths are right except now and then. */
-    private static void putAttributes(Random random, ByteBuffer out, int depth) {
-        while (out.remaining() >= 4 && random.nextInt(6) != 0) {
-            int start = out.position();
-            out.putShort((short) 0).putShort((short) random.nextInt(32));
-            if (depth > 0 && random.nextInt(4) == 0) {
-                putAttributes(random, out, depth - 1);
-            } else {
-                out.put(noise(random, Math.min(random.nextInt(21), out.remaining())));
-            }
-            int length = random.nextInt(16) == 0 ? random.nextInt(0x10000) : out.position() - start;
-            out.putShort(start, (short) length);
-            out.position(Math.min(out.position() + 3 & ~3, out.limit()));
-        }
-    }
-
-    /** Uniform bytes, or bytes with edge values mixed in. */
-    private static byte[] noise(Random random, int length) {
-        byte[] bytes = new byte[length];
-        if (random.nextBoolean()) {
-            random.nextBytes(bytes);
-        } else {
-            for (int i = 0; i < length; i++) {
-                bytes[i] = anyByte(random);
-            }
-        }
-        return bytes;
-    }
-
-    private static byte anyByte(Random random) {
-        return random.nextInt(4) == 0 ? EDGE_BYTES[random.nextInt(EDGE_BYTES.length)] : (byte) random.nextInt();
-    }
-
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void aValidMessageWithCorruptedBytesFailsOnlyAsMalformed(long seed) {
@@ -129,7 +98,7 @@ class NetlinkCodecProperties {
 
     static Stream<Arguments> everyPositionWithEdgeBytes() {
         return IntStream.range(0, validLinkMessage().length).boxed()
-                .flatMap(position -> IntStream.range(0, EDGE_BYTES.length).mapToObj(i -> Arguments.of(position, EDGE_BYTES[i])));
+                .flatMap(position -> EDGE_BYTES.stream().map(value -> Arguments.of(position, value)));
     }
 
     /** A VXLAN link as the kernel reports it: header, name, MTU and nested link info. */

@@ -25,8 +25,8 @@ public final class NetnsAvailable implements ExecutionCondition {
         return ConditionEvaluationResult.disabled(missing.get());
     }
 
-    /** Why namespace tests cannot run here, or empty when they can. */
-    static Optional<String> missingPrerequisite() {
+    /** Why namespace tests (and benchmarks) cannot run here, or empty when they can. */
+    public static Optional<String> missingPrerequisite() {
         long uid = effectiveUid();
         if (uid != 0) {
             return Optional.of("network namespace tests need root (effective uid is " + uid + "); run them as root or skip tag 'netns'");

@@ -1,7 +1,8 @@
 package dev.mooring.runtime.bench;
 
-import dev.mooring.runtime.testing.NetnsAvailable;
-import dev.mooring.runtime.testing.NetworkNamespace;
+import dev.mooring.overlay.testing.NetnsAvailable;
+import dev.mooring.overlay.testing.NetnsLab;
+import dev.mooring.runtime.testing.OverlayNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,14 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Time from process start to READY of {@code mooring overlay run} in a fresh network namespace
- * with a veth underlay (the service writes its status file just before it sends READY=1, so the
- * file's appearance is the mark), on the jlinked runtime with and without the AOT cache, against
- * the stock JDK 25 in the same run; and the memory of the idle service (aot variant) a few
- * seconds after READY: its RSS and the private (anonymous) part of it. Each sample gets its own namespace, deleted afterwards.
+ * Time from process start to READY of {@code mooring overlay run} on a fresh {@link OverlayNode}
+ * (the service writes its status file just before it sends READY=1, so the file's appearance is
+ * the mark), on the jlinked runtime with and without the AOT cache, against the stock JDK 25 in
+ * the same run; and the memory of the idle service (aot variant) a few seconds after READY: its
+ * RSS and the private (anonymous) part of it. Each sample gets its own namespaces, deleted
+ * afterwards.
  *
  * <p>Needs root (network namespaces). Run after {@code make build}, from the checkout:
  * {@code java -cp <runtime test class path> dev.mooring.runtime.bench.OverlayReadyBench [--n=10] [--tar=..] [--aot=..]}
@@ -27,6 +28,7 @@ public final class OverlayReadyBench {
 
     private static final Duration READY_WITHIN = Duration.ofSeconds(30);
     private static final Duration IDLE_BEFORE_RSS = Duration.ofSeconds(3);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     private OverlayReadyBench() {}
 
@@ -48,16 +50,12 @@ public final class OverlayReadyBench {
             List<Double> anonymous = new ArrayList<>();
             for (int round = -1; round < n; round++) {
                 for (String variant : ready.keySet()) {
-                    Path config = scratch.resolve("overlay-" + variant + ".yaml");
-                    Path status = scratch.resolve("status-" + variant + ".json");
-                    Files.deleteIfExists(status);
-                    Files.writeString(config, overlayYaml(status));
-                    List<String> command = switch (variant) {
-                        case "aot" -> List.of(runtime.withCache().launcher().toString(), "overlay", "run", "--config", config.toString());
-                        case "no-aot" -> List.of(runtime.withoutCache().launcher().toString(), "overlay", "run", "--config", config.toString());
-                        default -> runtime.stockJdk("overlay", "run", "--config", config.toString());
+                    List<String> mooring = switch (variant) {
+                        case "aot" -> List.of(runtime.withCache().launcher().toString());
+                        case "no-aot" -> List.of(runtime.withoutCache().launcher().toString());
+                        default -> runtime.stockJdk();
                     };
-                    Sample s = sample(command, status, variant.equals("aot") && round >= 0);
+                    Sample s = sample(mooring, Files.createDirectories(scratch.resolve(variant)), variant.equals("aot") && round >= 0);
                     if (round >= 0) {
                         ready.get(variant).add(s.readyMillis());
                         s.memory().ifPresent(m -> {
@@ -86,38 +84,20 @@ public final class OverlayReadyBench {
      */
     private record Memory(double residentMiB, double anonymousMiB) {}
 
-    private static Sample sample(List<String> command, Path status, boolean measureRss) throws Exception {
-        try (NetworkNamespace ns = NetworkNamespace.create("rb")) {
-            ns.ip("link", "add", "mr-u0", "type", "veth", "peer", "name", "mr-u1");
-            ns.ip("addr", "add", "198.51.100.1/24", "dev", "mr-u0");
-            ns.ip("link", "set", "mr-u0", "up");
-            ns.ip("link", "set", "mr-u1", "up");
-            Path log = status.resolveSibling(status.getFileName() + ".log");
+    private static Sample sample(List<String> mooring, Path directory, boolean measureRss) throws Exception {
+        try (OverlayNode node = OverlayNode.create(directory)) {
             long start = System.nanoTime();
-            Process overlay = new ProcessBuilder(ns.exec(command)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            try {
-                long deadline = start + READY_WITHIN.toNanos();
-                while (!Files.exists(status)) {
-                    if (!overlay.isAlive() || System.nanoTime() > deadline) {
-                        throw new IOException("not READY (alive: " + overlay.isAlive() + "); output: " + Files.readString(log));
-                    }
-                    Thread.onSpinWait();
-                    Thread.sleep(0, 200_000);
-                }
-                double millis = (System.nanoTime() - start) / 1e6;
-                Optional<Memory> memory = Optional.empty();
-                if (measureRss) {
-                    Thread.sleep(IDLE_BEFORE_RSS.toMillis());
-                    memory = Optional.of(new Memory(kibibytes(Path.of("/proc/" + overlay.pid() + "/status"), "VmRSS:") / 1024.0,
-                            kibibytes(Path.of("/proc/" + overlay.pid() + "/smaps_rollup"), "Pss_Anon:") / 1024.0));
-                }
-                return new Sample(millis, memory);
-            } finally {
-                overlay.destroy();
-                if (!overlay.waitFor(10, TimeUnit.SECONDS)) {
-                    overlay.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
+            NetnsLab.Background overlay = node.start(mooring);
+            node.awaitReady(overlay, READY_WITHIN);
+            double millis = (System.nanoTime() - start) / 1e6;
+            Optional<Memory> memory = Optional.empty();
+            if (measureRss) {
+                Thread.sleep(IDLE_BEFORE_RSS.toMillis());
+                memory = Optional.of(new Memory(kibibytes(Path.of("/proc/" + overlay.pid() + "/status"), "VmRSS:") / 1024.0,
+                        kibibytes(Path.of("/proc/" + overlay.pid() + "/smaps_rollup"), "Pss_Anon:") / 1024.0));
             }
+            overlay.stop(STOP_GRACE);
+            return new Sample(millis, memory);
         }
     }
 
@@ -129,23 +109,5 @@ public final class OverlayReadyBench {
             }
         }
         throw new IOException(procFile + " has no " + key);
-    }
-
-    private static String overlayYaml(Path status) {
-        return """
-                host:
-                  name: bench-1
-                role: control-plane
-                overlay:
-                  cidr: 100.64.192.0/23
-                  address: 100.64.192.10
-                  underlay: mr-u0
-                  key: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
-                peers:
-                  - host: bench-2
-                    address: 100.64.192.11
-                    underlay: 198.51.100.2
-                status: %s
-                """.formatted(status);
     }
 }
