@@ -3,6 +3,7 @@ package dev.mooring.overlay.cli;
 import dev.mooring.overlay.config.OverlayConfig;
 import dev.mooring.overlay.config.OverlayConfigException;
 import dev.mooring.overlay.config.OverlayConfigLoader;
+import dev.mooring.overlay.identity.IdentityException;
 import dev.mooring.overlay.kernel.Kernel;
 import dev.mooring.overlay.kernel.KernelChange;
 import dev.mooring.overlay.kernel.KernelException;
@@ -14,6 +15,7 @@ import dev.mooring.overlay.reconcile.UnderlayException;
 import dev.mooring.overlay.service.OverlayService;
 import dev.mooring.overlay.service.OverlayStatus;
 import dev.mooring.overlay.service.SystemdNotifier;
+import dev.mooring.overlay.vip.GratuitousArpSender;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -44,6 +46,8 @@ public final class OverlayCommand implements Callable<Integer> {
     public static final int INVALID = 1;
     public static final int USAGE = 2;
     public static final int FAILED = 3;
+    /** Releasing the VIP and the leaving announcements take milliseconds; this bounds a stuck stop. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
     /** Opens the kernel the commands act on: rtnetlink in production, an in-memory kernel in tests. */
     @FunctionalInterface
@@ -52,16 +56,21 @@ public final class OverlayCommand implements Callable<Integer> {
     }
 
     private final KernelOpener kernels;
+    private final OverlayService.ArpOpener arp;
 
     @Spec
     CommandSpec spec;
 
     public OverlayCommand() {
-        this(NetlinkKernel::open);
+        this(NetlinkKernel::open, GratuitousArpSender::open);
     }
 
-    public OverlayCommand(KernelOpener kernels) {
+    /**
+     * @param arp opens the gratuitous ARP sender for the VIP (AF_PACKET in production)
+     */
+    public OverlayCommand(KernelOpener kernels, OverlayService.ArpOpener arp) {
         this.kernels = kernels;
+        this.arp = arp;
     }
 
     public static void main(String[] args) {
@@ -112,12 +121,12 @@ public final class OverlayCommand implements Callable<Integer> {
                 return OK;
             }
             try (Kernel kernel = parent.kernels.open()) {
-                OverlayService service = new OverlayService(cfg, () -> cfg.overlay().address().orElseThrow(), kernel,
-                        notifier, Clock.systemUTC(), OverlayService.RESYNC, line -> {
+                OverlayService service = new OverlayService(cfg, kernel, parent.arp, notifier, Clock.systemUTC(),
+                        OverlayService.RESYNC, line -> {
                             err.println("mooring-overlay: " + line);
                             err.flush();
                         });
-                Thread hook = new Thread(() -> service.stop(Duration.ofSeconds(2)), "mooring-overlay-stop");
+                Thread hook = new Thread(() -> service.stop(STOP_WAIT), "mooring-overlay-stop");
                 Runtime.getRuntime().addShutdownHook(hook);
                 try {
                     service.run();
@@ -128,6 +137,12 @@ public final class OverlayCommand implements Callable<Integer> {
             } catch (UnderlayException e) {
                 err.println("mooring-overlay: " + e.getMessage() + " (" + config + "; nothing was changed)");
                 return INVALID;
+            } catch (IdentityException.Conflict e) {
+                err.println("mooring-overlay: " + e.getMessage() + "; nothing was changed");
+                return INVALID;
+            } catch (IdentityException e) {
+                err.println("mooring-overlay: " + e.getMessage() + "; nothing was changed");
+                return FAILED;
             } catch (Reconciler.ApplyException e) {
                 // The kernel's message names the operation and the errno.
                 err.println("mooring-overlay: " + e.getMessage() + permissionHint(e.errno(), e.getMessage())

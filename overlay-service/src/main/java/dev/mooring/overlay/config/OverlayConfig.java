@@ -2,23 +2,41 @@ package dev.mooring.overlay.config;
 
 import dev.mooring.overlay.address.Ipv4Address;
 import dev.mooring.overlay.address.MacAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
- * What {@code mooring overlay run --config overlay.yaml} reads: this host, its role, the overlay
- * settings and, until discovery exists, a static list of peers. Read with
+ * What {@code mooring overlay run --config overlay.yaml} reads: the cluster, this host, its role,
+ * the overlay settings, how hosts find each other (discovery, static peers as seeds), the VIP's
+ * health check, the metrics endpoint and where state and status live. Read with
  * {@link OverlayConfigLoader}; first boot writes the file to {@code /etc/mooring/overlay.yaml}.
  *
- * @param source     the file it was read from, for messages
- * @param statusFile where the service writes its status (default {@link #DEFAULT_STATUS_FILE})
+ * @param source         the file it was read from, for messages
+ * @param cluster        the cluster id every announcement carries; hosts of another cluster are ignored
+ * @param discovery      whether and how this host announces itself and listens for the others
+ * @param vip            how this host decides it may hold the VIP
+ * @param metrics        the loopback address of the Prometheus endpoint, empty when turned off
+ * @param stateDirectory where the persisted identity lives (default {@link #DEFAULT_STATE_DIRECTORY})
+ * @param peers          hosts named in the file: the whole overlay without discovery, seeds with it
+ * @param statusFile     where the service writes its status (default {@link #DEFAULT_STATUS_FILE})
  */
-public record OverlayConfig(Path source, Host host, Role role, OverlaySettings overlay,
-                            List<StaticPeer> peers, Path statusFile) {
+public record OverlayConfig(Path source, String cluster, Host host, Role role, OverlaySettings overlay,
+                            Discovery discovery, Vip vip, Optional<InetSocketAddress> metrics,
+                            Path stateDirectory, List<StaticPeer> peers, Path statusFile) {
 
     public static final Path DEFAULT_PATH = Path.of("/etc/mooring/overlay.yaml");
     public static final Path DEFAULT_STATUS_FILE = Path.of("/run/mooring/overlay.json");
+    public static final Path DEFAULT_STATE_DIRECTORY = Path.of("/var/lib/mooring/overlay");
+    /** The cluster id when the file names none: enough for one cluster per L2 segment. */
+    public static final String DEFAULT_CLUSTER = "mooring";
+    /** Where systemd keeps the machine's identity; {@code host.id} defaults to it. */
+    public static final Path MACHINE_ID = Path.of("/etc/machine-id");
+    /** Prometheus's registry has no port for Mooring; 9647 is free there and easy to remember. */
+    public static final InetSocketAddress DEFAULT_METRICS = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 9647);
 
     public OverlayConfig {
         peers = List.copyOf(peers);
@@ -28,9 +46,47 @@ public record OverlayConfig(Path source, Host host, Role role, OverlaySettings o
      * This host.
      *
      * @param name the host name the cluster knows it by (unique in the cluster)
-     * @param id   a stable machine identity (e.g. /etc/machine-id), empty when not given
+     * @param id   the stable identity announcements carry and addresses derive from: {@code host.id},
+     *             else the content of /etc/machine-id, else the name
      */
-    public record Host(String name, Optional<String> id) {}
+    public record Host(String name, String id) {
+        /** Longest id an announcement carries. */
+        public static final int MAX_ID_LENGTH = 64;
+    }
+
+    /**
+     * Peer discovery over the underlay: UDP broadcast on the underlay subnet plus unicast to every
+     * known peer.
+     *
+     * @param enabled  on by default when the file has {@code overlay.key}: the key authenticates
+     *                 every announcement
+     * @param port     the UDP port announcements go to and are heard on
+     * @param interval how often this host announces itself; suspect and dead follow from it
+     */
+    public record Discovery(boolean enabled, int port, Duration interval) {
+        /** UDP 7946 is memberlist's (Consul, Serf, MetalLB); Mooring's own port stays clear of it. */
+        public static final int DEFAULT_PORT = 4793;
+        public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(250);
+        /** Faster floods the underlay with little gain; slower makes failover slow. */
+        public static final Duration MIN_INTERVAL = Duration.ofMillis(50);
+        public static final Duration MAX_INTERVAL = Duration.ofSeconds(10);
+
+        public static Discovery off() {
+            return new Discovery(false, DEFAULT_PORT, DEFAULT_INTERVAL);
+        }
+    }
+
+    /**
+     * The VIP's holder election as it concerns this host.
+     *
+     * @param healthPort a local TCP port (etcd 2379, the API server 6443) that must accept a
+     *                   connection for this host to hold the VIP; empty for no check
+     */
+    public record Vip(OptionalInt healthPort) {
+        public static Vip unchecked() {
+            return new Vip(OptionalInt.empty());
+        }
+    }
 
     /** A host's part in the cluster; control-plane hosts may hold the VIP. */
     public enum Role {

@@ -1,5 +1,6 @@
 package dev.mooring.overlay.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -18,7 +19,14 @@ import dev.mooring.overlay.address.InvalidAddressException;
 import dev.mooring.overlay.config.OverlayConfig.Host;
 import dev.mooring.overlay.config.OverlayConfig.Role;
 import dev.mooring.overlay.config.OverlayConfig.StaticPeer;
+import dev.mooring.overlay.config.OverlayConfig.Discovery;
+import dev.mooring.overlay.config.OverlayConfig.Vip;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,10 +55,22 @@ public final class OverlayConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
+    /** A DNS-1123 label, as Kubernetes names clusters and first boot checks mooring.cluster.name. */
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,6})(ms|s)");
+    /** {@code 127.0.0.1:9647}, {@code [::1]:9647}, {@code localhost:9647}. */
+    private static final Pattern LISTEN = Pattern.compile("(?:\\[([0-9a-fA-F:]+)\\]|([^\\[\\]:]+)):(\\d{1,5})");
+    private static final int MEMBERLIST_PORT = 7946;
+
     private OverlayConfigLoader() {}
 
     // The file's shape, as Jackson maps it. Strings, so that parsing errors carry our positions.
-    record FileModel(HostModel host, String role, OverlayModel overlay, List<PeerModel> peers, String status) {}
+    record FileModel(String cluster, HostModel host, String role, OverlayModel overlay, DiscoveryModel discovery,
+                     VipModel vip, String metrics, String state, List<PeerModel> peers, String status) {}
+
+    record DiscoveryModel(Boolean enabled, Integer port, String interval) {}
+
+    record VipModel(@JsonProperty("health-port") Integer healthPort) {}
 
     record HostModel(String name, String id) {}
 
@@ -59,7 +79,7 @@ public final class OverlayConfigLoader {
 
     record PeerModel(String host, String address, String underlay) {}
 
-    /** Reads and checks {@code file}. */
+    /** Reads and checks {@code file}; {@code host.id} defaults to this machine's /etc/machine-id. */
     public static OverlayConfig load(Path file) throws OverlayConfigException {
         String text;
         try {
@@ -72,12 +92,21 @@ public final class OverlayConfigLoader {
         return parse(file, text);
     }
 
-    /** Checks {@code text}, reporting positions against {@code source}. */
+    /** Checks {@code text}, reporting positions against {@code source}; {@code host.id} defaults to /etc/machine-id. */
     public static OverlayConfig parse(Path source, String text) throws OverlayConfigException {
+        return parse(source, text, machineId(OverlayConfig.MACHINE_ID));
+    }
+
+    /**
+     * Checks {@code text}, reporting positions against {@code source}.
+     *
+     * @param machineId what {@code host.id} defaults to; empty to fall back to {@code host.name}
+     */
+    public static OverlayConfig parse(Path source, String text, Optional<String> machineId) throws OverlayConfigException {
         Positions positions = Positions.of(source, text);
         if (positions.values().isEmpty()) {
             throw new OverlayConfigException(List.of(new OverlayConfigException.Problem(source, 1, 1, "",
-                    "the file is empty; it needs at least host, overlay.address and peers (see docs/overlay.md)")));
+                    "the file is empty; it needs at least host.name, and overlay.key or peers (see docs/overlay.md)")));
         }
         FileModel model;
         try {
@@ -85,7 +114,20 @@ public final class OverlayConfigLoader {
         } catch (JsonProcessingException e) {
             throw new OverlayConfigException(List.of(positions.problem(e)));
         }
-        return new Checker(source, positions.values()).check(model);
+        return new Checker(source, positions.values(), machineId).check(model);
+    }
+
+    /**
+     * The machine id in {@code file} (systemd's /etc/machine-id), empty when the file is missing,
+     * empty or still says "uninitialized" (systemd's placeholder before the first boot completes).
+     */
+    public static Optional<String> machineId(Path file) {
+        try {
+            String id = Files.readString(file).strip();
+            return id.isEmpty() || id.equals("uninitialized") ? Optional.empty() : Optional.of(id);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /** Where each key and each value starts, by JSON pointer ({@code /overlay/vip}, {@code /peers/0/host}). */
@@ -196,14 +238,17 @@ public final class OverlayConfigLoader {
     private static final class Checker {
         private final Path source;
         private final Map<String, JsonLocation> positions;
+        private final Optional<String> machineId;
         private final List<OverlayConfigException.Problem> problems = new ArrayList<>();
 
-        Checker(Path source, Map<String, JsonLocation> positions) {
+        Checker(Path source, Map<String, JsonLocation> positions, Optional<String> machineId) {
             this.source = source;
             this.positions = positions;
+            this.machineId = machineId;
         }
 
         OverlayConfig check(FileModel m) throws OverlayConfigException {
+            String cluster = cluster(m.cluster());
             Host host = host(m.host());
             Role role = Role.WORKER;
             if (m.role() != null) {
@@ -212,25 +257,45 @@ public final class OverlayConfigLoader {
                     report("/role", "'" + m.role() + "' is not a role; write control-plane or worker");
                 }
             }
-            Path status = OverlayConfig.DEFAULT_STATUS_FILE;
-            if (m.status() != null) {
-                if (m.status().isBlank() || !m.status().startsWith("/")) {
-                    report("/status", "'" + m.status() + "' is not an absolute path; write e.g. " + OverlayConfig.DEFAULT_STATUS_FILE);
-                } else {
-                    status = Path.of(m.status());
-                }
-            }
+            Path status = absolutePath("/status", m.status(), OverlayConfig.DEFAULT_STATUS_FILE);
+            Path state = absolutePath("/state", m.state(), OverlayConfig.DEFAULT_STATE_DIRECTORY);
             OverlaySettings settings = null;
             if (m.overlay() == null) {
-                report("", "the overlay section is missing; add overlay: with at least address: (see docs/overlay.md)");
+                report("", "the overlay section is missing; add overlay: with at least key: (for discovery) or address:"
+                        + " (see docs/overlay.md)");
             } else {
                 settings = settings(m.overlay());
             }
+            Discovery discovery = settings == null ? null : discovery(m.discovery(), settings);
+            Vip vip = vip(m.vip());
+            Optional<InetSocketAddress> metrics = metrics(m.metrics());
             List<StaticPeer> peers = settings == null || host == null ? List.of() : peers(m.peers(), settings, host);
             if (!problems.isEmpty()) {
                 throw new OverlayConfigException(problems);
             }
-            return new OverlayConfig(source, host, role, settings, peers, status);
+            return new OverlayConfig(source, cluster, host, role, settings, discovery, vip, metrics, state, peers, status);
+        }
+
+        private String cluster(String name) {
+            if (name == null) {
+                return OverlayConfig.DEFAULT_CLUSTER;
+            }
+            if (!DNS_LABEL.matcher(name).matches()) {
+                report("/cluster", "'" + name + "' is not a cluster name; use lower-case letters, digits and '-',"
+                        + " starting and ending with a letter or digit, at most 63 characters (e.g. store-0042)");
+            }
+            return name;
+        }
+
+        private Path absolutePath(String pointer, String text, Path fallback) {
+            if (text == null) {
+                return fallback;
+            }
+            if (text.isBlank() || !text.startsWith("/")) {
+                report(pointer, "'" + text + "' is not an absolute path; write e.g. " + fallback);
+                return fallback;
+            }
+            return Path.of(text);
         }
 
         private Host host(HostModel h) {
@@ -242,7 +307,17 @@ public final class OverlayConfigLoader {
                 report("/host", "host.name is missing; write the name the cluster knows this host by");
                 return null;
             }
-            return new Host(h.name(), Optional.ofNullable(h.id()).filter(s -> !s.isBlank()));
+            if (h.id() != null) {
+                String id = h.id().strip();
+                if (id.isEmpty() || id.length() > Host.MAX_ID_LENGTH || !id.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                    report("/host/id", "'" + h.id() + "' cannot be a host id: write 1 to " + Host.MAX_ID_LENGTH
+                            + " printable characters without spaces, or leave it out to use /etc/machine-id");
+                    return null;
+                }
+                return new Host(h.name(), id);
+            }
+            // A machine id longer than an announcement carries is not systemd's (32 hex digits): use the name.
+            return new Host(h.name(), machineId.filter(id -> id.length() <= Host.MAX_ID_LENGTH).orElse(h.name()));
         }
 
         private OverlaySettings settings(OverlayModel o) {
@@ -254,27 +329,120 @@ public final class OverlayConfigLoader {
                     : parse("/overlay/underlay", o.underlay(), UnderlaySelector::parse);
             Optional<ClusterKey> key = o.key() == null ? Optional.empty()
                     : Optional.ofNullable(parse("/overlay/key", o.key(), ClusterKey::parse));
-            Ipv4Address address = null;
-            if (o.address() == null) {
-                report("/overlay", "overlay.address is missing; this version needs a static overlay address for the host, "
-                        + "e.g. address: " + (cidr == null ? OverlaySettings.DEFAULT_CIDR : cidr).firstUsable().plus(9));
-            } else {
-                address = parse("/overlay/address", o.address(), Ipv4Address::parse);
-            }
+            Optional<Ipv4Address> address = o.address() == null ? Optional.empty()
+                    : Optional.ofNullable(parse("/overlay/address", o.address(), Ipv4Address::parse));
             if (problems.size() > before) {
                 return null;
             }
             int vni = o.vni() == null ? OverlaySettings.DEFAULT_VNI : o.vni();
             int port = o.port() == null ? OverlaySettings.DEFAULT_PORT : o.port();
             OptionalInt mtu = o.mtu() == null ? OptionalInt.empty() : OptionalInt.of(o.mtu());
-            for (OverlaySettings.Problem p : OverlaySettings.problems(cidr, vip, vni, port, mtu, Optional.of(address))) {
+            for (OverlaySettings.Problem p : OverlaySettings.problems(cidr, vip, vni, port, mtu, address)) {
                 report("/overlay/" + p.field(), p.message());
             }
             if (problems.size() > before) {
                 return null;
             }
-            return new OverlaySettings(o.enabled() == null || o.enabled(), cidr, vip, vni, port, mtu, underlay, key,
-                    Optional.of(address));
+            return new OverlaySettings(o.enabled() == null || o.enabled(), cidr, vip, vni, port, mtu, underlay, key, address);
+        }
+
+        private Discovery discovery(DiscoveryModel d, OverlaySettings settings) {
+            boolean keyed = settings.key().isPresent();
+            if (d == null) {
+                return keyed ? new Discovery(true, Discovery.DEFAULT_PORT, Discovery.DEFAULT_INTERVAL) : Discovery.off();
+            }
+            boolean enabled = d.enabled() == null ? keyed : d.enabled();
+            if (enabled && !keyed) {
+                report(d.enabled() == null ? "/discovery" : "/discovery/enabled", "discovery needs the cluster key to"
+                        + " authenticate announcements: add overlay.key (the same on every host; make one with:"
+                        + " head -c 32 /dev/urandom | base64), or set discovery.enabled: false and list peers");
+            }
+            int port = Discovery.DEFAULT_PORT;
+            if (d.port() != null) {
+                port = d.port();
+                if (port < 1 || port > 65535) {
+                    report("/discovery/port", "port " + port + " is outside 1..65535; leave it out for " + Discovery.DEFAULT_PORT);
+                } else if (port == settings.port()) {
+                    report("/discovery/port", "port " + port + " is the overlay's VXLAN port (overlay.port); discovery needs"
+                            + " its own UDP port, e.g. the default " + Discovery.DEFAULT_PORT);
+                } else if (port == MEMBERLIST_PORT) {
+                    report("/discovery/port", "port " + port + " is memberlist's (Consul, Serf, MetalLB); it would collide"
+                            + " with them. Use the default " + Discovery.DEFAULT_PORT);
+                }
+            }
+            Duration interval = Discovery.DEFAULT_INTERVAL;
+            if (d.interval() != null) {
+                interval = duration("/discovery/interval", d.interval());
+                if (interval != null && (interval.compareTo(Discovery.MIN_INTERVAL) < 0 || interval.compareTo(Discovery.MAX_INTERVAL) > 0)) {
+                    report("/discovery/interval", d.interval() + " is outside " + Discovery.MIN_INTERVAL.toMillis() + "ms.."
+                            + Discovery.MAX_INTERVAL.toSeconds() + "s; leave it out for " + Discovery.DEFAULT_INTERVAL.toMillis() + "ms");
+                }
+                interval = interval == null ? Discovery.DEFAULT_INTERVAL : interval;
+            }
+            return new Discovery(enabled, port, interval);
+        }
+
+        /** {@code 250ms}, {@code 2s}: a whole number with its unit, so nobody guesses which unit was meant. */
+        private Duration duration(String pointer, String text) {
+            Matcher m = DURATION.matcher(text.strip());
+            if (!m.matches()) {
+                report(pointer, "'" + text + "' is not a duration; write a whole number with ms or s, e.g. 250ms or 1s");
+                return null;
+            }
+            long value = Long.parseLong(m.group(1));
+            return m.group(2).equals("s") ? Duration.ofSeconds(value) : Duration.ofMillis(value);
+        }
+
+        private Vip vip(VipModel v) {
+            if (v == null || v.healthPort() == null) {
+                return Vip.unchecked();
+            }
+            if (v.healthPort() < 1 || v.healthPort() > 65535) {
+                report("/vip/health-port", "port " + v.healthPort() + " is outside 1..65535; write the local TCP port to check,"
+                        + " e.g. 2379 (etcd) or 6443 (the API server), or leave it out for no check");
+                return Vip.unchecked();
+            }
+            return new Vip(OptionalInt.of(v.healthPort()));
+        }
+
+        private Optional<InetSocketAddress> metrics(String text) {
+            if (text == null) {
+                return Optional.of(OverlayConfig.DEFAULT_METRICS);
+            }
+            if (text.equals("off") || text.equals("false")) {
+                return Optional.empty();
+            }
+            Matcher m = LISTEN.matcher(text.strip());
+            if (!m.matches()) {
+                report("/metrics", "'" + text + "' is not a listen address; write HOST:PORT on loopback, e.g. "
+                        + "127.0.0.1:9647, or off");
+                return Optional.empty();
+            }
+            String hostText = m.group(1) != null ? m.group(1) : m.group(2);
+            int port = Integer.parseInt(m.group(3));
+            InetAddress host;
+            try {
+                // Literals only (InetAddress does no lookup for them); localhost is resolved here, not by DNS.
+                host = hostText.equals("localhost") ? InetAddress.getLoopbackAddress()
+                        : hostText.chars().allMatch(c -> Character.isDigit(c) || c == '.' || c == ':' || (c >= 'a' && c <= 'f'))
+                        && (hostText.contains(".") || hostText.contains(":")) ? InetAddress.getByName(hostText) : null;
+            } catch (java.net.UnknownHostException e) {
+                host = null;
+            }
+            if (host == null) {
+                report("/metrics", "'" + hostText + "' is not an IP address; write 127.0.0.1:" + port);
+                return Optional.empty();
+            }
+            if (!host.isLoopbackAddress()) {
+                report("/metrics", hostText + " is not a loopback address: the metrics endpoint has no authentication,"
+                        + " so it listens on this host only. Write 127.0.0.1:" + port + " (scrape it with a local agent)");
+                return Optional.empty();
+            }
+            if (port > 65535) {
+                report("/metrics", "port " + port + " is outside 0..65535; write e.g. 127.0.0.1:9647");
+                return Optional.empty();
+            }
+            return Optional.of(new InetSocketAddress(host, port));
         }
 
         private List<StaticPeer> peers(List<PeerModel> models, OverlaySettings settings, Host host) {
@@ -283,7 +451,8 @@ public final class OverlayConfigLoader {
             }
             List<StaticPeer> out = new ArrayList<>();
             Set<String> names = new HashSet<>(Set.of(host.name()));
-            Set<Ipv4Address> overlays = new HashSet<>(Set.of(settings.address().orElseThrow(), settings.vip()));
+            Set<Ipv4Address> overlays = new HashSet<>(Set.of(settings.vip()));
+            settings.address().ifPresent(overlays::add);
             Set<Ipv4Address> underlays = new HashSet<>();
             for (int i = 0; i < models.size(); i++) {
                 String at = "/peers/" + i;
@@ -304,7 +473,7 @@ public final class OverlayConfigLoader {
                                 + "; pick one between " + cidr.firstUsable() + " and " + cidr.lastUsable());
                     } else if (!overlays.add(address)) {
                         report(at + "/address", address + (address.equals(settings.vip()) ? " is the VIP"
-                                : address.equals(settings.address().orElseThrow()) ? " is this host's own address"
+                                : settings.address().filter(address::equals).isPresent() ? " is this host's own address"
                                 : " is used by another peer") + "; every host needs its own overlay address");
                     }
                 }

@@ -11,6 +11,8 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.SequencedSet;
 
 /**
@@ -23,10 +25,12 @@ import java.util.SequencedSet;
  * ARP for them never has to be flooded to every host by head-end replication. The VIP gets none:
  * it moves, and gratuitous ARP keeps the dynamic entries right.
  *
- * @param vip the VIP: an address the planner leaves alone on the bridge, whoever put it there
+ * @param vip     the configured VIP
+ * @param vipMode what the planner does with the VIP on the bridge
  */
 public record DesiredState(Bridge bridge, Vxlan vxlan, SequencedSet<Forwarding> forwarding,
-                           SequencedSet<StaticNeighbour> neighbours, Ipv4Address vip, Underlay underlay) {
+                           SequencedSet<StaticNeighbour> neighbours, Ipv4Address vip, VipMode vipMode,
+                           Underlay underlay) {
 
     public static final String BRIDGE = "mooring0";
     public static final String VXLAN = "mooring-vx";
@@ -43,7 +47,18 @@ public record DesiredState(Bridge bridge, Vxlan vxlan, SequencedSet<Forwarding> 
     /** One permanent neighbour on {@code mooring0}. */
     public record StaticNeighbour(Ipv4Address address, MacAddress mac) {}
 
+    /** What the planner does with the configured VIP on {@code mooring0}; no other address is affected. */
+    public enum VipMode {
+        /** No election runs on this host (static peers): the VIP is left alone, whoever put it there. */
+        LEFT_ALONE,
+        /** This host holds the VIP: it is on {@code mooring0} as a /32. */
+        HELD,
+        /** Another host holds the VIP, or nobody: it is removed from {@code mooring0}. */
+        RELEASED
+    }
+
     public DesiredState {
+        Objects.requireNonNull(vipMode, "vipMode");
         forwarding = unmodifiable(forwarding);
         neighbours = unmodifiable(neighbours);
     }
@@ -54,7 +69,8 @@ public record DesiredState(Bridge bridge, Vxlan vxlan, SequencedSet<Forwarding> 
     }
 
     /**
-     * The desired state for this host.
+     * The desired state for this host when no VIP election runs here: the VIP is left alone on the
+     * bridge ({@link VipMode#LEFT_ALONE}).
      *
      * @throws UnderlayException when the underlay interface is missing, the overlay CIDR overlaps
      *                           a network already on the host, or the configured MTU does not fit
@@ -62,6 +78,32 @@ public record DesiredState(Bridge bridge, Vxlan vxlan, SequencedSet<Forwarding> 
      */
     public static DesiredState of(OverlaySettings settings, Ipv4Address address, Collection<Peer> peers,
                                   KernelState observed) throws UnderlayException {
+        return of(settings, address, peers, VipMode.LEFT_ALONE, observed);
+    }
+
+    /**
+     * The desired state for this host under the VIP election: the VIP is on the bridge as a /32
+     * while this host holds it and removed from the bridge while it does not.
+     *
+     * @param heldVip the VIP when this host holds it, empty when it does not
+     * @throws IllegalArgumentException when {@code heldVip} is not the configured VIP
+     * @throws UnderlayException        as {@link #of(OverlaySettings, Ipv4Address, Collection, KernelState)}
+     */
+    public static DesiredState of(OverlaySettings settings, Ipv4Address address, Collection<Peer> peers,
+                                  Optional<Ipv4Address> heldVip, KernelState observed) throws UnderlayException {
+        heldVip.filter(v -> !v.equals(settings.vip())).ifPresent(v -> {
+            throw new IllegalArgumentException("heldVip: " + v + " is not the configured VIP " + settings.vip());
+        });
+        return of(settings, address, peers, heldVip.isPresent() ? VipMode.HELD : VipMode.RELEASED, observed);
+    }
+
+    /** The VIP when this host holds it. */
+    public Optional<Ipv4Address> heldVip() {
+        return vipMode == VipMode.HELD ? Optional.of(vip) : Optional.empty();
+    }
+
+    private static DesiredState of(OverlaySettings settings, Ipv4Address address, Collection<Peer> peers,
+                                   VipMode vipMode, KernelState observed) throws UnderlayException {
         Underlay underlay = Underlay.select(settings.underlay(), observed);
         refuseOverlap(settings.cidr(), observed);
         int mtu = settings.overlayMtu(underlay.mtu());
@@ -84,7 +126,7 @@ public record DesiredState(Bridge bridge, Vxlan vxlan, SequencedSet<Forwarding> 
         return new DesiredState(
                 new Bridge(MacAddress.forOverlayAddress(address), mtu, address, settings.cidr().prefixLength()),
                 new Vxlan(settings.vni(), settings.port(), underlay.name(), mtu),
-                forwarding, neighbours, settings.vip(), underlay);
+                forwarding, neighbours, settings.vip(), vipMode, underlay);
     }
 
     /** Refuses an overlay CIDR that overlaps an address or route of any interface but Mooring's own. */

@@ -12,6 +12,7 @@ import dev.mooring.overlay.kernel.LinkAddress;
 import dev.mooring.overlay.kernel.Neighbour;
 import dev.mooring.overlay.reconcile.DesiredState.Forwarding;
 import dev.mooring.overlay.reconcile.DesiredState.StaticNeighbour;
+import dev.mooring.overlay.reconcile.DesiredState.VipMode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -28,9 +29,14 @@ import java.util.Set;
  *
  * <p>Every change names {@code mooring0} or {@code mooring-vx}; nothing else on the host is
  * touched. A wrong VXLAN device (other VNI, port or underlay, learning on) is recreated; the
- * overlay address lives on the bridge, so that never moves it.
+ * overlay address lives on the bridge, so that never moves it. The VIP is added as a /32 while
+ * this host holds it and removed, before anything else, while it does not ({@link VipMode}); only
+ * the configured VIP on {@code mooring0} is ever touched that way.
  */
 public final class Planner {
+
+    /** The held VIP is a host route on the bridge: the host's own address already covers the CIDR. */
+    public static final int VIP_PREFIX = 32;
 
     private Planner() {}
 
@@ -49,6 +55,12 @@ public final class Planner {
         if (vxlan.isPresent() && !vxlanFits(vxlan.get(), v, observed)) {
             out.add(new KernelChange.DeleteLink(VXLAN));
             vxlan = Optional.empty();
+        }
+        List<LinkAddress> addresses = bridge.map(l -> observed.addressesOf(l.index())).orElse(List.of());
+        if (desired.vipMode() == VipMode.RELEASED) {
+            // Before any other fix: a release must not wait on changes that may fail, or two hosts answer for the VIP.
+            addresses.stream().filter(a -> a.address().equals(desired.vip()))
+                    .forEach(a -> out.add(new KernelChange.DeleteAddress(BRIDGE, a.address(), a.prefixLength())));
         }
         if (bridge.isEmpty()) {
             out.add(new KernelChange.AddBridge(BRIDGE, b.mac(), b.mtu()));
@@ -73,13 +85,19 @@ public final class Planner {
             out.add(new KernelChange.SetUp(VXLAN));
         }
 
-        List<LinkAddress> addresses = bridge.map(l -> observed.addressesOf(l.index())).orElse(List.of());
         if (addresses.stream().noneMatch(a -> a.address().equals(b.address()) && a.prefixLength() == b.prefixLength())) {
             out.add(new KernelChange.AddAddress(BRIDGE, b.address(), b.prefixLength()));
         }
+        if (desired.vipMode() == VipMode.HELD && addresses.stream().noneMatch(a -> isHeldVip(a, desired))) {
+            out.add(new KernelChange.AddAddress(BRIDGE, desired.vip(), VIP_PREFIX));
+        }
         for (LinkAddress a : addresses) {
             boolean own = a.address().equals(b.address()) && a.prefixLength() == b.prefixLength();
-            if (!own && !a.address().equals(desired.vip())) {
+            boolean vipDone = switch (desired.vipMode()) {
+                case LEFT_ALONE, RELEASED -> a.address().equals(desired.vip()); // kept, or deleted first above
+                case HELD -> isHeldVip(a, desired);
+            };
+            if (!own && !vipDone) {
                 removals.add(new KernelChange.DeleteAddress(BRIDGE, a.address(), a.prefixLength()));
             }
         }
@@ -127,6 +145,10 @@ public final class Planner {
                 .filter(name -> observed.link(name).isPresent())
                 .<KernelChange>map(KernelChange.DeleteLink::new)
                 .toList();
+    }
+
+    private static boolean isHeldVip(LinkAddress a, DesiredState desired) {
+        return a.address().equals(desired.vip()) && a.prefixLength() == VIP_PREFIX;
     }
 
     private static boolean bridgeFits(Link link, DesiredState.Bridge b) {

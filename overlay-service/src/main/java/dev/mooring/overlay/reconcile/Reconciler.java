@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -37,9 +38,12 @@ public final class Reconciler implements AutoCloseable {
     /**
      * A pass that reached the desired state.
      *
-     * @param applied the changes this pass made (empty when the kernel was already right)
+     * @param applied      the changes this pass made (empty when the kernel was already right)
+     * @param sinceTrigger from the first {@link #trigger()} this pass answers to its end: how long
+     *                     the kernel took to follow a change (empty for a periodic pass)
      */
-    public record Pass(Instant at, DesiredState desired, List<KernelChange> applied, Duration took) implements Outcome {}
+    public record Pass(Instant at, DesiredState desired, List<KernelChange> applied, Duration took,
+                       Optional<Duration> sinceTrigger) implements Outcome {}
 
     /** A pass that could not finish; the next one retries. */
     public record Failure(Instant at, Exception cause, List<KernelChange> applied) implements Outcome {}
@@ -72,9 +76,12 @@ public final class Reconciler implements AutoCloseable {
     private final OverlaySettings settings;
     private final Ipv4Address address;
     private final Supplier<? extends Collection<Peer>> peers;
+    private final Optional<Supplier<Optional<Ipv4Address>>> heldVip;
     private final Clock clock;
     private final Object lock = new Object();
     private boolean dirty;
+    /** System.nanoTime() of the first trigger not yet answered by a pass, 0 for none. */
+    private long triggeredAt;
     private boolean stopped;
 
     /**
@@ -83,21 +90,42 @@ public final class Reconciler implements AutoCloseable {
      */
     public Reconciler(Kernel kernel, OverlaySettings settings, Ipv4Address address,
                       Supplier<? extends Collection<Peer>> peers, Clock clock) {
+        this(kernel, settings, address, peers, Optional.empty(), clock);
+    }
+
+    /**
+     * @param address this host's overlay address
+     * @param peers   the current peers, asked on every pass
+     * @param heldVip the VIP election's answer, asked on every pass: the VIP while this host holds
+     *                it, empty while it does not; no supplier when no election runs here (the VIP
+     *                is then left alone on the bridge)
+     */
+    public Reconciler(Kernel kernel, OverlaySettings settings, Ipv4Address address,
+                      Supplier<? extends Collection<Peer>> peers, Optional<Supplier<Optional<Ipv4Address>>> heldVip,
+                      Clock clock) {
         this.kernel = kernel;
         this.settings = settings;
         this.address = address;
         this.peers = peers;
+        this.heldVip = heldVip;
         this.clock = clock;
     }
 
     /** The desired state for what the kernel shows now (nothing is changed). */
     public DesiredState desired(KernelState observed) throws UnderlayException {
-        return DesiredState.of(settings, address, peers.get(), observed);
+        return heldVip.isPresent()
+                ? DesiredState.of(settings, address, peers.get(), heldVip.get().get(), observed)
+                : DesiredState.of(settings, address, peers.get(), observed);
     }
 
     /** One pass: observe, plan, apply. */
     public Pass reconcileOnce() throws KernelException, UnderlayException, ApplyException {
         long start = System.nanoTime();
+        long trigger;
+        synchronized (lock) {
+            trigger = triggeredAt;
+            triggeredAt = 0;
+        }
         KernelState observed = kernel.observe();
         DesiredState desired = desired(observed);
         List<KernelChange> plan = Planner.plan(desired, observed);
@@ -110,7 +138,9 @@ public final class Reconciler implements AutoCloseable {
             }
             applied.add(change);
         }
-        return new Pass(clock.instant(), desired, List.copyOf(applied), Duration.ofNanos(System.nanoTime() - start));
+        long end = System.nanoTime();
+        return new Pass(clock.instant(), desired, List.copyOf(applied), Duration.ofNanos(end - start),
+                trigger == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(end - trigger)));
     }
 
     /**
@@ -172,6 +202,9 @@ public final class Reconciler implements AutoCloseable {
     /** Asks for a pass soon (what a kernel event does). */
     public void trigger() {
         synchronized (lock) {
+            if (triggeredAt == 0) {
+                triggeredAt = System.nanoTime();
+            }
             dirty = true;
             lock.notifyAll();
         }

@@ -12,35 +12,75 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The overlay service's status file ({@code /run/mooring/overlay.json}), read by {@code mooring
  * overlay status} and by k8s-bootstrap. Written atomically (temporary file, fsync, rename), so a
  * reader sees the old or the new content, never a mix. {@code version} changes only when a field
- * is removed or changes meaning.
+ * is removed or changes meaning; version 2 added the cluster, the identity, the VIP holder,
+ * discovery and its members, and the metrics URL.
  *
- * @param state {@code ready} (the last pass reached the desired state), {@code degraded} (the last
- *              pass failed; {@code reconcile.lastError} says why) or {@code stopped} (the service
- *              exited; the overlay was left as it was)
+ * @param state       {@code ready} (the last pass reached the desired state), {@code degraded} (the
+ *                    last pass failed; {@code reconcile.lastError} says why) or {@code stopped} (the
+ *                    service exited; the overlay was left as it was)
+ * @param hostId      the id announcements carry (host.id, else the machine id)
+ * @param incarnation this start's number; grows at every start
+ * @param peers       the hosts programmed into the forwarding table (members and static peers)
+ * @param members     the hosts discovery knows, with their state; empty without discovery
+ * @param metrics     the Prometheus endpoint's URL, null when it is off or could not listen
  */
-public record OverlayStatus(int version, String state, String host, String role, Overlay overlay,
-                            Underlay underlay, List<PeerStatus> peers, Reconcile reconcile) {
+public record OverlayStatus(int version, String state, String cluster, String host, String hostId, String role,
+                            long incarnation, Overlay overlay, Underlay underlay, Vip vip, Discovery discovery,
+                            List<PeerStatus> peers, List<MemberStatus> members, Reconcile reconcile, String metrics) {
 
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /**
      * This host's overlay: the bridge and its address, the VXLAN port's parameters.
      *
-     * @param vip the configured VIP; whether this host holds it is not part of this version
+     * @param addressSource where the address came from: {@code static} (overlay.address),
+     *                      {@code derived} (from the host id, this start) or {@code persisted}
+     *                      (the identity file)
+     * @param vip           the configured VIP (see {@link Vip} for who holds it)
      */
-    public record Overlay(String address, int prefixLength, String cidr, String mac, String vip, int mtu,
-                          String bridge, String vxlan, int vni, int port) {}
+    public record Overlay(String address, String addressSource, int prefixLength, String cidr, String mac, String vip,
+                          int mtu, String bridge, String vxlan, int vni, int port) {}
 
     /** The underlay interface in use and its IPv4 addresses at the last pass. */
     public record Underlay(String device, List<String> addresses, int mtu) {}
 
+    /**
+     * The control-plane VIP.
+     *
+     * @param elected   false when no election runs here (no discovery): the VIP is left alone
+     * @param holder    the name of the host that holds it as this host sees it, null for nobody
+     * @param held      this host holds it now
+     * @param heldSince when this host took it, null while it does not hold it
+     */
+    public record Vip(String address, boolean elected, String holder, String holderId, boolean held, String heldSince) {}
+
+    /**
+     * Discovery and its security counters.
+     *
+     * @param accepted announcements accepted from other hosts
+     * @param dropped  datagrams dropped, by reason (malformed, oversized, bad-hmac, replayed,
+     *                 foreign-cluster, stale, self)
+     */
+    public record Discovery(boolean enabled, int port, long intervalMillis, long accepted, Map<String, Long> dropped) {}
+
     /** A peer as programmed into the forwarding table. */
     public record PeerStatus(String host, String overlay, String underlay, String mac) {}
+
+    /**
+     * A host discovery knows.
+     *
+     * @param state     {@code alive}, {@code suspect} or {@code dead} (dead hosts keep their entries)
+     * @param lastHeard when its last announcement was accepted (ISO-8601, UTC)
+     */
+    public record MemberStatus(String hostId, String host, String overlay, String underlay, String mac, String role,
+                               String state, String lastHeard, long incarnation, boolean tentative,
+                               boolean vipEligible, boolean vipHolder) {}
 
     /**
      * @param last           when the last pass ended (ISO-8601, UTC)
@@ -65,9 +105,17 @@ public record OverlayStatus(int version, String state, String host, String role,
 
     /** Reads a status file; fields a newer writer added are ignored. */
     public static OverlayStatus read(Path file) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode tree;
         try (var in = Files.newInputStream(file)) {
-            return JSON.readValue(in, OverlayStatus.class);
+            tree = JSON.readTree(in);
         }
+        // A file from another version has other fields; say so instead of printing half of it.
+        int version = tree == null ? 0 : tree.path("version").asInt(0);
+        if (version != VERSION) {
+            throw new IOException(file + " is a version " + version + " status file; this mooring reads version "
+                    + VERSION + ": restart mooring-overlay (it rewrites the file) or use the mooring that wrote it");
+        }
+        return JSON.treeToValue(tree, OverlayStatus.class);
     }
 
     /** Writes {@code file} atomically, creating its directory. */
@@ -96,15 +144,36 @@ public record OverlayStatus(int version, String state, String host, String role,
     public String toText() {
         StringBuilder out = new StringBuilder();
         out.append("state:     ").append(state).append('\n');
-        out.append("host:      ").append(host).append(" (").append(role).append(")\n");
+        out.append("host:      ").append(host).append(" (").append(role).append(", id ").append(hostId)
+                .append(", cluster ").append(cluster).append(", incarnation ").append(incarnation).append(")\n");
         out.append("overlay:   ").append(overlay.address()).append('/').append(overlay.prefixLength())
-                .append(" on ").append(overlay.bridge()).append(" (mac ").append(overlay.mac()).append(", mtu ")
-                .append(overlay.mtu()).append(")\n");
-        out.append("vip:       ").append(overlay.vip()).append(" (configured)\n");
+                .append(" on ").append(overlay.bridge()).append(" (").append(overlay.addressSource()).append(", mac ")
+                .append(overlay.mac()).append(", mtu ").append(overlay.mtu()).append(")\n");
+        out.append("vip:       ").append(vip.address()).append(!vip.elected() ? " (configured; no election without discovery)"
+                : vip.held() ? " held here since " + vip.heldSince()
+                : vip.holder() == null ? " held by nobody" : " held by " + vip.holder()).append('\n');
         out.append("vxlan:     ").append(overlay.vxlan()).append(" vni ").append(overlay.vni()).append(" port ")
                 .append(overlay.port()).append(" via ").append(underlay.device()).append(' ')
                 .append(underlay.addresses().isEmpty() ? "(no IPv4 address)" : String.join(", ", underlay.addresses()))
                 .append('\n');
+        if (discovery.enabled()) {
+            long dropped = discovery.dropped().values().stream().mapToLong(Long::longValue).sum();
+            out.append("discovery: udp ").append(discovery.port()).append(" every ").append(discovery.intervalMillis())
+                    .append(" ms, ").append(discovery.accepted()).append(" accepted, ").append(dropped).append(" dropped");
+            discovery.dropped().forEach((reason, n) -> {
+                if (n > 0) {
+                    out.append(" (").append(reason).append(' ').append(n).append(')');
+                }
+            });
+            out.append('\n');
+            out.append("members:   ").append(members.size()).append('\n');
+            for (MemberStatus m : members) {
+                out.append("  ").append(m.host()).append("  ").append(m.overlay()).append(" -> ").append(m.underlay())
+                        .append("  ").append(m.state()).append(m.vipHolder() ? "  (VIP)" : "").append('\n');
+            }
+        } else {
+            out.append("discovery: off\n");
+        }
         out.append("peers:     ").append(peers.size()).append('\n');
         for (PeerStatus p : peers) {
             out.append("  ").append(p.host()).append("  ").append(p.overlay()).append(" -> ").append(p.underlay()).append('\n');
@@ -112,11 +181,21 @@ public record OverlayStatus(int version, String state, String host, String role,
         out.append("reconcile: last ").append(reconcile.last()).append(", ").append(reconcile.passes())
                 .append(" passes, ").append(reconcile.changesApplied()).append(" changes applied")
                 .append(reconcile.lastError() == null ? "" : "\n  last error: " + reconcile.lastError()).append('\n');
+        if (metrics != null) {
+            out.append("metrics:   ").append(metrics).append('\n');
+        }
         return out.toString();
     }
 
     /** The same status in another state. */
     public OverlayStatus withState(String newState) {
-        return new OverlayStatus(version, newState, host, role, overlay, underlay, peers, reconcile);
+        return new OverlayStatus(version, newState, cluster, host, hostId, role, incarnation, overlay, underlay, vip,
+                discovery, peers, members, reconcile, metrics);
+    }
+
+    /** The same status after a failed pass. */
+    public OverlayStatus degraded(Reconcile failed) {
+        return new OverlayStatus(version, "degraded", cluster, host, hostId, role, incarnation, overlay, underlay, vip,
+                discovery, peers, members, failed, metrics);
     }
 }

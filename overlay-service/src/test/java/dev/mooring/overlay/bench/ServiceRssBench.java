@@ -39,9 +39,10 @@ public final class ServiceRssBench {
                     host: {name: bench}
                     overlay: {address: %s}
                     status: %s
+                    state: %s
                     peers:
                     %s
-                    """.formatted(BenchPeers.ADDRESS, status, BenchPeers.peers(250).stream()
+                    """.formatted(BenchPeers.ADDRESS, status, dir.resolve("state"), BenchPeers.peers(250).stream()
                     .map(ServiceRssBench::yaml).collect(Collectors.joining("\n"))));
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             command.addAll(JVM_FLAGS);

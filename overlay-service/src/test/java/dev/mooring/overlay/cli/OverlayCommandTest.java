@@ -38,7 +38,9 @@ class OverlayCommandTest {
     }
 
     private int run(String... args) {
-        CommandLine cli = new CommandLine(new OverlayCommand(() -> kernel));
+        CommandLine cli = new CommandLine(new OverlayCommand(() -> kernel, () -> {
+            throw new AssertionError("without discovery no VIP is elected, so no ARP sender is opened");
+        }));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
@@ -51,7 +53,9 @@ class OverlayCommandTest {
                 peers:
                   - {host: h2, address: 100.64.192.11, underlay: 198.51.100.12}
                 status: %s
-                """.formatted(overlay, status));
+                state: %s
+                metrics: off
+                """.formatted(overlay, status, dir.resolve("state")));
     }
 
     @Test
@@ -99,6 +103,20 @@ class OverlayCommandTest {
     }
 
     @Test
+    void aVipOtherThanThePersistedOneIsRefusedAndChangesNothing() throws Exception {
+        new dev.mooring.overlay.identity.IdentityStore(dir.resolve("state")).create("h1", Ipv4Address.parse("100.64.192.10"),
+                dev.mooring.overlay.config.OverlaySettings.defaults(dev.mooring.overlay.address.Cidr.parse("100.64.192.0/23")),
+                java.time.Instant.parse("2026-11-27T03:00:00Z"));
+        KernelState before = kernel.observe();
+        Path file = config("{address: 100.64.192.10, vip: 100.64.192.2}");
+        assertThat(run("run", "--config", file.toString())).isEqualTo(OverlayCommand.INVALID);
+        assertThat(err.toString()).startsWith("mooring-overlay: the VIP of this cluster is fixed at 100.64.192.1 since 2026-11-27; "
+                + file + " says 100.64.192.2").endsWith("; nothing was changed\n").doesNotContain("\tat ");
+        assertThat(kernel.observe()).isEqualTo(before);
+        assertThat(status).doesNotExist();
+    }
+
+    @Test
     void aDisabledOverlayDoesNothing() throws Exception {
         KernelState before = kernel.observe();
         Path file = config("{enabled: false, address: 100.64.192.10}");
@@ -112,11 +130,7 @@ class OverlayCommandTest {
         assertThat(run("status", "--status-file", status.toString())).isEqualTo(OverlayCommand.FAILED);
         assertThat(err.toString()).contains("no overlay status at " + status + ": the overlay service has not run since boot");
 
-        OverlayStatus written = new OverlayStatus(1, "ready", "h1", "worker",
-                new OverlayStatus.Overlay("100.64.192.10", 23, "100.64.192.0/23", "02:00:64:40:c0:0a", "100.64.192.1", 1450,
-                        "mooring0", "mooring-vx", 4242, 4789),
-                new OverlayStatus.Underlay("eth0", List.of("198.51.100.11"), 1500), List.of(),
-                new OverlayStatus.Reconcile("2026-11-27T03:00:00Z", 1, 8, 8, null));
+        OverlayStatus written = dev.mooring.overlay.service.OverlayStatusTest.STATUS;
         written.write(status);
         Path file = config("{address: 100.64.192.10}");
         assertThat(run("status", "--config", file.toString())).isEqualTo(OverlayCommand.OK);

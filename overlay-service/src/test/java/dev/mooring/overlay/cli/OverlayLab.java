@@ -50,8 +50,36 @@ final class OverlayLab implements AutoCloseable {
                 peers:
                 %s
                 status: %s
+                state: %s
                 """.formatted(host.number(), host.number() == 1 ? "control-plane" : "worker", overlayAddress(host),
-                overlayExtra.isEmpty() ? "" : "\n  " + overlayExtra, peers.isEmpty() ? "  []" : peers, statusFile(host)));
+                overlayExtra.isEmpty() ? "" : "\n  " + overlayExtra, peers.isEmpty() ? "  []" : peers, statusFile(host),
+                stateDirectory(host)));
+    }
+
+    /** The cluster key of every discovery config this lab writes (documentation only: 0x00..0x1f). */
+    static final String KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    /**
+     * Writes host's overlay.yaml for discovery: no address and no peers, the lab's key, host id
+     * {@code lab-h<n>} (the namespaces share /etc/machine-id, so the id must be given), role
+     * control-plane for h1 and h2; {@code extra} is appended at the top level.
+     */
+    Path discoveryConfig(NetnsLab.Host host, String extra) throws IOException {
+        return Files.writeString(dir.resolve("h" + host.number() + ".yaml"), """
+                cluster: lab
+                host: {name: h%d, id: lab-h%d}
+                role: %s
+                overlay: {key: %s}
+                status: %s
+                state: %s
+                %s
+                """.formatted(host.number(), host.number(), host.number() <= 2 ? "control-plane" : "worker", KEY,
+                statusFile(host), stateDirectory(host), extra));
+    }
+
+    /** Where host keeps its identity; it survives restarts of the service, as /var/lib does. */
+    Path stateDirectory(NetnsLab.Host host) {
+        return dir.resolve("h" + host.number() + "-state");
     }
 
     /** {@code java ... OverlayCommand ARGS} as the process list, optionally prefixed (e.g. setpriv). */

@@ -52,12 +52,11 @@ class OverlayNetnsTest {
         if (overlay != null) {
             overlay.close();
         }
-        try (var files = Files.list(dir)) {
-            for (Path p : files.toList()) {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }
-        Files.delete(dir);
     }
 
     @Test

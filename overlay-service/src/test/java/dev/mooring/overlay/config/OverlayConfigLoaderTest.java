@@ -8,7 +8,11 @@ import dev.mooring.overlay.address.Ipv4Address;
 import dev.mooring.overlay.config.OverlayConfig.Role;
 import dev.mooring.overlay.config.OverlayConfig.StaticPeer;
 import java.nio.file.Files;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +22,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class OverlayConfigLoaderTest {
 
     private static final Path FILE = Path.of("/etc/mooring/overlay.yaml");
+    private static final String KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    private static final Optional<String> MACHINE_ID = Optional.of("3d1219c7c4c5404aaa1f6d2a48adfda4");
 
     private static final String VALID = """
             host:
@@ -44,7 +50,7 @@ class OverlayConfigLoaderTest {
     void readsEveryField() throws Exception {
         OverlayConfig c = OverlayConfigLoader.parse(FILE, VALID);
         assertThat(c.host().name()).isEqualTo("h1");
-        assertThat(c.host().id()).contains("6f1c2a");
+        assertThat(c.host().id()).isEqualTo("6f1c2a");
         assertThat(c.role()).isEqualTo(Role.CONTROL_PLANE);
         assertThat(c.overlay().cidr()).isEqualTo(Cidr.parse("100.64.192.0/23"));
         assertThat(c.overlay().mtu()).isEqualTo(OptionalInt.of(1400));
@@ -87,14 +93,28 @@ class OverlayConfigLoaderTest {
     /** Each bad file gives one problem at the line and column of the value, naming the key. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unknown top-level key   | host: {name: h1}\\noverlay: {address: 100.64.192.10}\\nfoo: 1                    | 3:1  | foo: unknown key 'foo'; the keys allowed at the top are: host, overlay, peers, role, status
+            unknown top-level key   | host: {name: h1}\\noverlay: {address: 100.64.192.10}\\nfoo: 1                    | 3:1  | foo: unknown key 'foo'; the keys allowed at the top are: cluster, discovery, host, metrics, overlay, peers, role, state, status, vip
             unknown overlay key     | host: {name: h1}\\noverlay:\\n  address: 100.64.192.10\\n  vnii: 4                | 4:3  | overlay.vnii: unknown key 'vnii'; the keys allowed here are: address, cidr, enabled, key, mtu, port, underlay, vip, vni
             vni not a number        | host: {name: h1}\\noverlay:\\n  address: 100.64.192.10\\n  vni: abc               | 4:8  | overlay.vni: 'abc' is not a whole number
             mtu is a fraction       | host: {name: h1}\\noverlay:\\n  address: 100.64.192.10\\n  mtu: 1400.5            | 4:8  | overlay.mtu: '1400.5' is not a whole number
             CIDR with host bits     | host: {name: h1}\\noverlay:\\n  cidr: 100.64.192.1/23\\n  address: 100.64.192.10  | 3:9  | overlay.cidr: '100.64.192.1/23' has host bits set; the network is 100.64.192.0/23
             VIP outside the CIDR    | host: {name: h1}\\noverlay:\\n  vip: 10.0.0.1\\n  address: 100.64.192.10          | 3:8  | overlay.vip: the VIP 10.0.0.1 is outside the overlay CIDR 100.64.192.0/23
             address is the VIP      | host: {name: h1}\\noverlay:\\n  address: 100.64.192.1                           | 3:12 | overlay.address: the static address 100.64.192.1 is the VIP
-            address missing         | host: {name: h1}\\noverlay:\\n  vni: 7                                          | 3:3  | overlay: overlay.address is missing
+            discovery without key   | host: {name: h1}\\noverlay: {address: 100.64.192.10}\\ndiscovery: {enabled: true} | 3:22 | discovery.enabled: discovery needs the cluster key to authenticate announcements: add overlay.key
+            discovery port is VXLAN | host: {name: h1}\\noverlay: {key: %KEY%}\\ndiscovery: {port: 4789}           | 3:19 | discovery.port: port 4789 is the overlay's VXLAN port
+            memberlist's port       | host: {name: h1}\\noverlay: {key: %KEY%}\\ndiscovery: {port: 7946}           | 3:19 | discovery.port: port 7946 is memberlist's
+            interval without unit   | host: {name: h1}\\noverlay: {key: %KEY%}\\ndiscovery: {interval: 250}        | 3:23 | discovery.interval: '250' is not a duration; write a whole number with ms or s
+            interval too short      | host: {name: h1}\\noverlay: {key: %KEY%}\\ndiscovery: {interval: 10ms}       | 3:23 | discovery.interval: 10ms is outside 50ms..10s
+            unknown discovery key   | host: {name: h1}\\noverlay: {key: %KEY%}\\ndiscovery: {period: 1s}          | 3:13 | discovery.period: unknown key 'period'; the keys allowed here are: enabled, interval, port
+            metrics on all hosts    | host: {name: h1}\\noverlay: {key: %KEY%}\\nmetrics: 0.0.0.0:9647             | 3:10 | metrics: 0.0.0.0 is not a loopback address: the metrics endpoint has no authentication, so it listens on this host only. Write 127.0.0.1:9647
+            metrics on a LAN IP     | host: {name: h1}\\noverlay: {key: %KEY%}\\nmetrics: 198.51.100.11:9647       | 3:10 | metrics: 198.51.100.11 is not a loopback address
+            metrics without a port  | host: {name: h1}\\noverlay: {key: %KEY%}\\nmetrics: 127.0.0.1               | 3:10 | metrics: '127.0.0.1' is not a listen address; write HOST:PORT on loopback
+            metrics by host name    | host: {name: h1}\\noverlay: {key: %KEY%}\\nmetrics: example.org:9647         | 3:10 | metrics: 'example.org' is not an IP address
+            health port too large   | host: {name: h1}\\noverlay: {key: %KEY%}\\nvip: {health-port: 70000}         | 3:20 | vip.health-port: port 70000 is outside 1..65535
+            unknown vip key         | host: {name: h1}\\noverlay: {key: %KEY%}\\nvip: {address: 100.64.192.1}      | 3:7  | vip.address: unknown key 'address'; the keys allowed here are: health-port
+            bad cluster name        | cluster: Store_42\\nhost: {name: h1}\\noverlay: {key: %KEY%}                   | 1:10 | cluster: 'Store_42' is not a cluster name
+            host id with a space    | host: {name: h1, id: 'a b'}\\noverlay: {key: %KEY%}                            | 1:22 | host.id: 'a b' cannot be a host id
+            state dir relative      | host: {name: h1}\\noverlay: {key: %KEY%}\\nstate: var/lib/mooring           | 3:8  | state: 'var/lib/mooring' is not an absolute path
             flannel's port          | host: {name: h1}\\noverlay:\\n  address: 100.64.192.10\\n  port: 8472             | 4:9  | overlay.port: port 8472 is flannel's VXLAN port
             bad role                | host: {name: h1}\\nrole: master\\noverlay: {address: 100.64.192.10}            | 2:7  | role: 'master' is not a role; write control-plane or worker
             host missing            | overlay: {address: 100.64.192.10}                                               | 1:1  | host is missing
@@ -108,7 +128,7 @@ class OverlayConfigLoaderTest {
             overlay is a list       | host: {name: h1}\\noverlay:\\n  - 100.64.192.10                                 | 3:3  | overlay: expected a mapping (key: value) here
             """)
     void reportsWhereAndWhat(String name, String yaml, String position, String message) {
-        assertThatThrownBy(() -> OverlayConfigLoader.parse(FILE, yaml.replace("\\n", "\n")))
+        assertThatThrownBy(() -> OverlayConfigLoader.parse(FILE, yaml.replace("\\n", "\n").replace("%KEY%", KEY), MACHINE_ID))
                 .isInstanceOfSatisfying(OverlayConfigException.class, e -> {
                     assertThat(e.problems()).hasSize(1);
                     assertThat(e.getMessage()).startsWith(FILE + ":" + position + ": " + message);
@@ -146,7 +166,7 @@ class OverlayConfigLoaderTest {
     @Test
     void anEmptyFileSaysWhatItNeeds() {
         assertThatThrownBy(() -> OverlayConfigLoader.parse(FILE, ""))
-                .hasMessage(FILE + ":1:1: the file is empty; it needs at least host, overlay.address and peers (see docs/overlay.md)");
+                .hasMessage(FILE + ":1:1: the file is empty; it needs at least host.name, and overlay.key or peers (see docs/overlay.md)");
     }
 
     @Test
@@ -155,6 +175,96 @@ class OverlayConfigLoaderTest {
         assertThatThrownBy(() -> OverlayConfigLoader.load(missing))
                 .hasMessageStartingWith(missing + ": cannot read the file (NoSuchFileException")
                 .hasMessageEndingWith("check the --config path and its permissions");
+    }
+
+    @Test
+    void readsTheDiscoveryKeys() throws Exception {
+        OverlayConfig c = OverlayConfigLoader.parse(FILE, """
+                cluster: store-0042
+                host: {name: h1, id: h1-id}
+                role: control-plane
+                overlay: {key: %s}
+                discovery: {port: 4800, interval: 1s}
+                state: /var/lib/test/overlay
+                vip: {health-port: 2379}
+                metrics: 127.0.0.1:9700
+                """.formatted(KEY), MACHINE_ID);
+        assertThat(c.cluster()).isEqualTo("store-0042");
+        assertThat(c.host()).isEqualTo(new OverlayConfig.Host("h1", "h1-id"));
+        assertThat(c.overlay().address()).isEmpty();
+        assertThat(c.discovery()).isEqualTo(new OverlayConfig.Discovery(true, 4800, Duration.ofSeconds(1)));
+        assertThat(c.stateDirectory()).isEqualTo(Path.of("/var/lib/test/overlay"));
+        assertThat(c.vip().healthPort()).isEqualTo(OptionalInt.of(2379));
+        assertThat(c.metrics()).contains(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 9700));
+        assertThat(c.peers()).isEmpty();
+    }
+
+    @Test
+    void aKeyTurnsDiscoveryOnWithItsDefaults() throws Exception {
+        OverlayConfig c = OverlayConfigLoader.parse(FILE, "host: {name: h1}\noverlay: {key: " + KEY + "}\n", MACHINE_ID);
+        assertThat(c.cluster()).isEqualTo("mooring");
+        assertThat(c.host().id()).isEqualTo(MACHINE_ID.orElseThrow());
+        assertThat(c.discovery()).isEqualTo(new OverlayConfig.Discovery(true, 4793, Duration.ofMillis(250)));
+        assertThat(c.stateDirectory()).isEqualTo(Path.of("/var/lib/mooring/overlay"));
+        assertThat(c.vip().healthPort()).isEmpty();
+        assertThat(c.metrics()).contains(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9647));
+    }
+
+    @Test
+    void staticPeersWithoutAKeyAreAnOverlayWithoutDiscovery() throws Exception {
+        OverlayConfig c = OverlayConfigLoader.parse(FILE, VALID, MACHINE_ID);
+        assertThat(c.discovery().enabled()).isFalse();
+        assertThat(c.peers()).hasSize(2);
+    }
+
+    @Test
+    void discoveryCanBeTurnedOffWithAKey() throws Exception {
+        OverlayConfig c = OverlayConfigLoader.parse(FILE, "host: {name: h1}\noverlay: {key: " + KEY
+                + ", address: 100.64.192.10}\ndiscovery: {enabled: false}\n", MACHINE_ID);
+        assertThat(c.discovery().enabled()).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            off            | off
+            [::1]:9647     | ::1
+            localhost:9647 | 127.0.0.1
+            127.0.0.2:0    | 127.0.0.2
+            """)
+    void metricsListenOnLoopbackOrNowhere(String value, String host) throws Exception {
+        OverlayConfig c = OverlayConfigLoader.parse(FILE, "host: {name: h1}\noverlay: {key: " + KEY + "}\nmetrics: '"
+                + value + "'\n", MACHINE_ID);
+        if (host.equals("off")) {
+            assertThat(c.metrics()).isEmpty();
+        } else {
+            assertThat(c.metrics()).get().satisfies(a -> {
+                assertThat(a.getAddress()).isEqualTo(InetAddress.getByName(host));
+                assertThat(a.getAddress().isLoopbackAddress()).isTrue();
+            });
+        }
+    }
+
+    @Test
+    void withoutAMachineIdTheHostNameIsTheId() throws Exception {
+        OverlayConfig c = OverlayConfigLoader.parse(FILE, "host: {name: h1}\noverlay: {key: " + KEY + "}\n", Optional.empty());
+        assertThat(c.host().id()).isEqualTo("h1");
+    }
+
+    @Test
+    void theMachineIdFileIsReadStrippedAndItsPlaceholderIgnored(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("machine-id");
+        assertThat(OverlayConfigLoader.machineId(file)).isEmpty();
+        Files.writeString(file, "3d1219c7c4c5404aaa1f6d2a48adfda4\n");
+        assertThat(OverlayConfigLoader.machineId(file)).contains("3d1219c7c4c5404aaa1f6d2a48adfda4");
+        Files.writeString(file, "uninitialized\n");
+        assertThat(OverlayConfigLoader.machineId(file)).isEmpty();
+    }
+
+    @Test
+    void theDefaultsAreThoseOfTheCodeThatUsesThem() {
+        assertThat(OverlayConfig.Discovery.DEFAULT_PORT).isEqualTo(dev.mooring.overlay.membership.Discovery.DEFAULT_PORT);
+        assertThat(OverlayConfig.Discovery.DEFAULT_INTERVAL).isEqualTo(dev.mooring.overlay.membership.Discovery.DEFAULT_INTERVAL);
+        assertThat(OverlayConfig.DEFAULT_STATE_DIRECTORY).isEqualTo(dev.mooring.overlay.identity.IdentityStore.DEFAULT_STATE_DIR);
     }
 
     @Test

@@ -24,7 +24,8 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
 
     /**
      * Builds a one-host lab and writes {@code directory/overlay.yaml}, whose status file is
-     * {@code directory/overlay.json} (removed here if an earlier run left it).
+     * {@code directory/overlay.json} (removed here if an earlier run left it) and whose identity
+     * lives in {@code directory/state}, never in the build machine's /var/lib/mooring.
      */
     public static OverlayNode create(Path directory) throws IOException {
         Path config = directory.resolve("overlay.yaml");
@@ -46,7 +47,8 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
                         address: 100.64.192.11
                         underlay: 198.51.100.2
                     status: %s
-                    """.formatted(OVERLAY_ADDRESS, lab.host(1).device(), status));
+                    state: %s
+                    """.formatted(OVERLAY_ADDRESS, lab.host(1).device(), status, directory.resolve("state")));
             return new OverlayNode(lab, config, status);
         } catch (IOException | RuntimeException e) {
             lab.close();
