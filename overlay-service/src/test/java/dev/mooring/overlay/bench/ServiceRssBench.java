@@ -58,12 +58,11 @@ public final class ServiceRssBench {
                     + BenchPeers.json(List.of(rssMb)) + ",\"notes\":\"VmRSS of overlay run after " + IDLE.toSeconds()
                     + " s idle; JVM flags: " + String.join(" ", JVM_FLAGS) + "\"}");
         } finally {
-            try (var files = Files.list(dir)) {
-                for (Path p : files.toList()) {
+            try (var files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
             }
-            Files.delete(dir);
         }
     }
 
