@@ -8,7 +8,7 @@ export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)
 MVN := mvn -B -ntp -q
 
-.PHONY: help build test test-unit bench demo deps clean runtime-tar runtime-reproducible
+.PHONY: help build test test-unit bench demo deps jdk clean runtime-tar runtime-reproducible
 
 help:
 	@echo "make build      compile and package; ./bin/mooring then runs from the checkout"
@@ -20,26 +20,27 @@ help:
 	@echo "make runtime-tar  the device runtime tar + AOT cache (runtime/target/)"
 	@echo "make runtime-reproducible  build the runtime tar twice and compare sha256"
 
-build:
-	$(MVN) install -DskipTests
+# The device runtime (jlink, tar, AOT training) is only built where it is used: test, bench, runtime-tar.
+build: jdk
+	$(MVN) install -DskipTests -Druntime.assembly.skip=true
 
 # CI runs this (see .ci/run). Root-only tests skip with a reason when not root.
-test: deps
+test: jdk deps
 	$(MVN) install
 
-test-unit:
-	$(MVN) install -Dtest.excludedGroups=netns,qemu -DskipITs
+test-unit: jdk
+	$(MVN) install -Dtest.excludedGroups=netns,qemu -DskipITs -Druntime.assembly.skip=true
 
-runtime-tar:
+runtime-tar: jdk
 	$(MVN) -pl runtime package -DskipTests
 
-runtime-reproducible: build
+runtime-reproducible: runtime-tar
 	@first=$$(sha256sum runtime/target/mooring-runtime-*.tar | cut -d' ' -f1); \
 	$(MVN) -pl runtime clean package -DskipTests; \
 	again=$$(sha256sum runtime/target/mooring-runtime-*.tar | cut -d' ' -f1); \
 	echo "runtime tar: $$first / $$again"; [ "$$first" = "$$again" ]
 
-bench: build
+bench: build runtime-tar
 	bench/run
 
 demo: build deps
@@ -47,6 +48,10 @@ demo: build deps
 
 deps:
 	@bin/ensure-packages
+
+# bin/find-jdk has printed why when it found none; stop here instead of failing inside Maven.
+jdk:
+	@test -n "$(JAVA_HOME)" || { echo "make: no JDK 25 (see above); install Temurin 25 or set JAVA_HOME" >&2; exit 1; }
 
 clean:
 	$(MVN) clean

@@ -240,7 +240,7 @@ final class UsersParser {
             reader.error(at, what + " is a private key, not a public key", "paste the public key (the .pub file), and keep the private key secret");
             return Optional.empty();
         }
-        reader.error(at, what + ": '" + abbreviate(line) + "' does not contain an SSH public key type",
+        reader.error(at, what + ": '" + NodeReader.abbreviate(line) + "' does not contain an SSH public key type",
                 "paste the whole line of the .pub file; it starts with ssh-ed25519, ssh-rsa or ecdsa-sha2-nistp256");
         return Optional.empty();
     }
@@ -299,9 +299,5 @@ final class UsersParser {
 
     private static List<String> commaSeparated(String text) {
         return Arrays.stream(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-    }
-
-    private static String abbreviate(String value) {
-        return value.length() > 40 ? value.substring(0, 37) + "..." : value;
     }
 }

@@ -1,5 +1,6 @@
 package dev.mooring.firstboot.userdata;
 
+import dev.mooring.firstboot.yaml.NodeReader;
 import dev.mooring.firstboot.diagnostic.Findings;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -121,7 +122,7 @@ final class MimeArchive {
             }
             Matcher m = HEADER.matcher(line);
             if (!m.matches()) {
-                findings.error(i + 1, 1, "'" + abbreviate(line) + "' is not a MIME header",
+                findings.error(i + 1, 1, "'" + NodeReader.abbreviate(line) + "' is not a MIME header",
                         "write headers as Name: value, and leave an empty line between the headers and the content");
                 return Optional.empty();
             }
@@ -151,9 +152,5 @@ final class MimeArchive {
 
     private static String join(String[] lines, int from, int to) {
         return from >= to ? "" : String.join("\n", Arrays.asList(lines).subList(from, to));
-    }
-
-    private static String abbreviate(String value) {
-        return value.length() > 40 ? value.substring(0, 37) + "..." : value;
     }
 }

@@ -172,8 +172,10 @@ public final class UserDataValidator {
     }
 
     private Optional<UserDataPart> cloudConfig(String text, Findings findings) {
+        // Parts of a MIME archive share one Findings: only this part's YAML errors stop this part.
+        int errorsBefore = findings.errorCount();
         Optional<Node> root = YamlDocument.compose(text, findings);
-        if (findings.hasErrors()) {
+        if (findings.errorCount() > errorsBefore) {
             return Optional.empty();
         }
         return CloudConfigParser.parse(root, new NodeReader(findings), keys, timezones)
@@ -190,8 +192,9 @@ public final class UserDataValidator {
     }
 
     private Optional<List<UserDataPart>> networkConfig(String text, Findings findings) {
+        int errorsBefore = findings.errorCount();
         Optional<Node> root = YamlDocument.compose(text, findings);
-        if (findings.hasErrors()) {
+        if (findings.errorCount() > errorsBefore) {
             return Optional.empty();
         }
         if (root.isEmpty()) {

@@ -168,7 +168,8 @@ public final class NodeReader {
         };
     }
 
-    static String abbreviate(String value) {
+    /** A value shortened to one line of at most 40 characters, for messages. */
+    public static String abbreviate(String value) {
         String oneLine = value.replace("\n", "\\n");
         return oneLine.length() > 40 ? oneLine.substring(0, 37) + "..." : oneLine;
     }

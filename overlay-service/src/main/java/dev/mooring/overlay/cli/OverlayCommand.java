@@ -180,8 +180,10 @@ public final class OverlayCommand implements Callable<Integer> {
                 return INVALID;
             }
             try {
-                OverlayStatus status = OverlayStatus.read(path);
-                spec.commandLine().getOut().print(output == Format.json ? Files.readString(path) : status.toText());
+                // One read: the service may replace the file between two.
+                String text = Files.readString(path);
+                OverlayStatus status = OverlayStatus.parse(path, text);
+                spec.commandLine().getOut().print(output == Format.json ? text : status.toText());
                 spec.commandLine().getOut().flush();
                 return OK;
             } catch (NoSuchFileException e) {

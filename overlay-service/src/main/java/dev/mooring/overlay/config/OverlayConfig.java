@@ -30,7 +30,7 @@ public record OverlayConfig(Path source, String cluster, Host host, Role role, O
 
     public static final Path DEFAULT_PATH = Path.of("/etc/mooring/overlay.yaml");
     public static final Path DEFAULT_STATUS_FILE = Path.of("/run/mooring/overlay.json");
-    public static final Path DEFAULT_STATE_DIRECTORY = Path.of("/var/lib/mooring/overlay");
+    public static final Path DEFAULT_STATE_DIRECTORY = dev.mooring.overlay.identity.IdentityStore.DEFAULT_STATE_DIR;
     /** The cluster id when the file names none: enough for one cluster per L2 segment. */
     public static final String DEFAULT_CLUSTER = "mooring";
     /** Where systemd keeps the machine's identity; {@code host.id} defaults to it. */
@@ -51,7 +51,7 @@ public record OverlayConfig(Path source, String cluster, Host host, Role role, O
      */
     public record Host(String name, String id) {
         /** Longest id an announcement carries. */
-        public static final int MAX_ID_LENGTH = 64;
+        public static final int MAX_ID_LENGTH = dev.mooring.overlay.membership.Announcement.MAX_HOST_ID_BYTES;
     }
 
     /**
@@ -65,8 +65,8 @@ public record OverlayConfig(Path source, String cluster, Host host, Role role, O
      */
     public record Discovery(boolean enabled, int port, Duration interval) {
         /** UDP 7946 is memberlist's (Consul, Serf, MetalLB); Mooring's own port stays clear of it. */
-        public static final int DEFAULT_PORT = 4793;
-        public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(250);
+        public static final int DEFAULT_PORT = dev.mooring.overlay.membership.Discovery.DEFAULT_PORT;
+        public static final Duration DEFAULT_INTERVAL = dev.mooring.overlay.membership.Discovery.DEFAULT_INTERVAL;
         /** Faster floods the underlay with little gain; slower makes failover slow. */
         public static final Duration MIN_INTERVAL = Duration.ofMillis(50);
         public static final Duration MAX_INTERVAL = Duration.ofSeconds(10);

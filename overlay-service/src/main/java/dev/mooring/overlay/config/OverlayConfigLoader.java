@@ -17,6 +17,7 @@ import dev.mooring.overlay.address.Cidr;
 import dev.mooring.overlay.address.Ipv4Address;
 import dev.mooring.overlay.address.InvalidAddressException;
 import dev.mooring.overlay.config.OverlayConfig.Host;
+import dev.mooring.overlay.membership.Announcement;
 import dev.mooring.overlay.config.OverlayConfig.Role;
 import dev.mooring.overlay.config.OverlayConfig.StaticPeer;
 import dev.mooring.overlay.config.OverlayConfig.Discovery;
@@ -307,6 +308,13 @@ public final class OverlayConfigLoader {
                 report("/host", "host.name is missing; write the name the cluster knows this host by");
                 return null;
             }
+            // Announcements carry the name: refuse here what discovery could not send later.
+            int nameBytes = h.name().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (nameBytes > Announcement.MAX_HOST_NAME_BYTES || h.name().chars().anyMatch(Character::isISOControl)) {
+                report("/host/name", "host.name must be at most " + Announcement.MAX_HOST_NAME_BYTES
+                        + " bytes without control characters; write the host's DNS name, e.g. store-0042-cp1");
+                return null;
+            }
             if (h.id() != null) {
                 String id = h.id().strip();
                 if (id.isEmpty() || id.length() > Host.MAX_ID_LENGTH || !id.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
@@ -317,7 +325,13 @@ public final class OverlayConfigLoader {
                 return new Host(h.name(), id);
             }
             // A machine id longer than an announcement carries is not systemd's (32 hex digits): use the name.
-            return new Host(h.name(), machineId.filter(id -> id.length() <= Host.MAX_ID_LENGTH).orElse(h.name()));
+            Optional<String> fromMachine = machineId.filter(id -> id.length() <= Host.MAX_ID_LENGTH);
+            if (fromMachine.isEmpty() && nameBytes > Host.MAX_ID_LENGTH) {
+                report("/host/name", "there is no usable /etc/machine-id and host.name is longer than "
+                        + Host.MAX_ID_LENGTH + " bytes, so it cannot serve as the host id; set host.id");
+                return null;
+            }
+            return new Host(h.name(), fromMachine.orElse(h.name()));
         }
 
         private OverlaySettings settings(OverlayModel o) {

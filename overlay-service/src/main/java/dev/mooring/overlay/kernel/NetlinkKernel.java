@@ -500,9 +500,16 @@ public final class NetlinkKernel implements Kernel {
                         .orElse(null);
             }
             case RTM_NEWNEIGH, RTM_DELNEIGH -> {
+                // Only what observe() keeps: FDB entries with a destination (VXLAN) and permanent
+                // IPv4 neighbours. ARP cache churn and MAC learning on other bridges wake nobody.
                 NeighbourHeader header = NeighbourHeader.parse(message.payload());
-                yield header.family() == AF_INET || header.family() == AF_BRIDGE
-                        ? new KernelEvent.NeighbourChanged(header.index(), message.type() == RTM_DELNEIGH) : null;
+                boolean removed = message.type() == RTM_DELNEIGH;
+                boolean relevant = switch (header.family()) {
+                    case AF_BRIDGE -> ipv4(Attributes.after(message.payload(), NeighbourHeader.SIZE), NDA_DST).isPresent();
+                    case AF_INET -> removed || (header.state() & NUD_PERMANENT) != 0;
+                    default -> false;
+                };
+                yield relevant ? new KernelEvent.NeighbourChanged(header.index(), removed) : null;
             }
             default -> null;
         };

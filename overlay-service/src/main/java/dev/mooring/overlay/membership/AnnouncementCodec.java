@@ -70,14 +70,24 @@ public final class AnnouncementCodec {
 
     private final String clusterId;
     private final byte[] clusterIdBytes;
-    private final SecretKeySpec key;
+    // One keyed Mac per thread: initialising one per datagram costs more than the HMAC itself.
+    private final ThreadLocal<Mac> mac;
 
     /** A codec for {@code clusterId}, signing and checking with {@code key}. */
     public AnnouncementCodec(String clusterId, ClusterKey key) {
         Announcement.requireText("clusterId", clusterId, 1, Announcement.MAX_CLUSTER_ID_BYTES);
         this.clusterId = clusterId;
         this.clusterIdBytes = clusterId.getBytes(StandardCharsets.UTF_8);
-        this.key = new SecretKeySpec(Objects.requireNonNull(key, "key").bytes(), ALGORITHM);
+        SecretKeySpec spec = new SecretKeySpec(Objects.requireNonNull(key, "key").bytes(), ALGORITHM);
+        this.mac = ThreadLocal.withInitial(() -> {
+            try {
+                Mac m = Mac.getInstance(ALGORITHM);
+                m.init(spec);
+                return m;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is part of every Java runtime, yet: " + e.getMessage(), e);
+            }
+        });
     }
 
     public String clusterId() {
@@ -194,15 +204,9 @@ public final class AnnouncementCodec {
     }
 
     private byte[] tag(byte[] datagram, int length) {
-        try {
-            // A Mac per call: cheap next to a datagram, and the codec stays safe to share between threads.
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            mac.update(datagram, 0, length);
-            return mac.doFinal();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every Java runtime, yet: " + e.getMessage(), e);
-        }
+        Mac mac = this.mac.get();
+        mac.update(datagram, 0, length);
+        return mac.doFinal(); // doFinal also resets it for the next datagram
     }
 
     private static String utf8(byte[] data, int offset, int length, String field) throws AnnouncementFormatException {

@@ -36,16 +36,6 @@ public final class MessageWriter {
         return this;
     }
 
-    public int sequence() {
-        requireStarted();
-        return buffer.getInt(8);
-    }
-
-    public int type() {
-        requireStarted();
-        return Short.toUnsignedInt(buffer.getShort(4));
-    }
-
     public MessageWriter u8(int value) {
         return put(() -> buffer.put((byte) value));
     }
@@ -65,10 +55,6 @@ public final class MessageWriter {
 
     public MessageWriter attributeU8(int type, int value) {
         return header(type, 1).u8(value).pad();
-    }
-
-    public MessageWriter attributeU16(int type, int value) {
-        return header(type, 2).u16(value).pad();
     }
 
     /** A 16-bit value in network byte order (ports). */

@@ -15,10 +15,8 @@ public record NetlinkMessage(int type, int flags, int sequence, int portId, Byte
 
     public static final int HEADER_SIZE = 16;
 
-    public static final int NLMSG_NOOP = 1;
     public static final int NLMSG_ERROR = 2;
     public static final int NLMSG_DONE = 3;
-    public static final int NLMSG_OVERRUN = 4;
 
     public static final int NLM_F_REQUEST = 0x1;
     public static final int NLM_F_MULTI = 0x2;

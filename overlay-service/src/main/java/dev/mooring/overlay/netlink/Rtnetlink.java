@@ -25,7 +25,6 @@ public final class Rtnetlink {
     public static final int RTM_DELADDR = 21;
     public static final int RTM_GETADDR = 22;
     public static final int RTM_NEWROUTE = 24;
-    public static final int RTM_DELROUTE = 25;
     public static final int RTM_GETROUTE = 26;
     public static final int RTM_NEWNEIGH = 28;
     public static final int RTM_DELNEIGH = 29;

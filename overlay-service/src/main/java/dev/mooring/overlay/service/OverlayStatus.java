@@ -105,10 +105,12 @@ public record OverlayStatus(int version, String state, String cluster, String ho
 
     /** Reads a status file; fields a newer writer added are ignored. */
     public static OverlayStatus read(Path file) throws IOException {
-        com.fasterxml.jackson.databind.JsonNode tree;
-        try (var in = Files.newInputStream(file)) {
-            tree = JSON.readTree(in);
-        }
+        return parse(file, Files.readString(file));
+    }
+
+    /** Parses the status file's {@code text} (read from {@code file}, named in errors). */
+    public static OverlayStatus parse(Path file, String text) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(text);
         // A file from another version has other fields; say so instead of printing half of it.
         int version = tree == null ? 0 : tree.path("version").asInt(0);
         if (version != VERSION) {

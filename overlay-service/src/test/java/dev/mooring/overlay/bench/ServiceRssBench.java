@@ -20,12 +20,10 @@ import java.util.stream.Collectors;
 public final class ServiceRssBench {
 
     /**
-     * The runtime launcher's memory flags (RuntimeAssembly.JVM_FLAGS): serial GC, C1 only, small
-     * thread stacks, a bounded heap. {@code -Xms8m} matters: without it the initial heap is
-     * min(Xmx, RAM/64), all of it touched, about 15 MB more.
+     * {@code -Xms8m} in these flags matters: without it the initial heap is min(Xmx, RAM/64), all
+     * of it touched, about 15 MB more.
      */
-    static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms8m", "-Xmx64m",
-            "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED");
+    static final List<String> JVM_FLAGS = dev.mooring.overlay.testing.OverlayHosts.JVM_FLAGS;
     private static final Duration IDLE = Duration.ofMinutes(1);
 
     public static void main(String[] args) throws Exception {

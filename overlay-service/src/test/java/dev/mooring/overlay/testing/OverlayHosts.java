@@ -45,7 +45,8 @@ public final class OverlayHosts implements AutoCloseable {
      * The runtime launcher's JVM flags (serial GC, C1 only, small stacks): the service as it runs on
      * a device, and three of them fit on two cores.
      */
-    static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms8m", "-Xmx64m",
+    /** The runtime launcher's memory flags (RuntimeAssembly): serial GC, C1 only, small stacks, a bounded heap. */
+    public static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xms8m", "-Xmx64m",
             "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED");
     /** From start to the status file saying ready, with three JVMs starting on two cores. */
     public static final Duration START = Duration.ofSeconds(60);

@@ -101,6 +101,6 @@ record BenchRuntime(InstalledRuntime withCache, InstalledRuntime withoutCache, P
                 return candidate.toAbsolutePath();
             }
         }
-        throw new IllegalStateException(name + " not found under runtime/target or target: build it (make build) or pass --tar= and --aot=");
+        throw new IllegalStateException(name + " not found under runtime/target or target: build it (make build runtime-tar) or pass --tar= and --aot=");
     }
 }

@@ -21,7 +21,7 @@ import java.util.Optional;
  * RSS and the private (anonymous) part of it. Each sample gets its own namespaces, deleted
  * afterwards.
  *
- * <p>Needs root (network namespaces). Run after {@code make build}, from the checkout:
+ * <p>Needs root (network namespaces). Run after {@code make build runtime-tar}, from the checkout:
  * {@code java -cp <runtime test class path> dev.mooring.runtime.bench.OverlayReadyBench [--n=10] [--tar=..] [--aot=..]}
  */
 public final class OverlayReadyBench {

@@ -17,7 +17,7 @@ import java.util.Map;
  * no cache) measured in the same run. The variants alternate within every round, so a busy
  * machine slows them alike. Also the sizes on disk. Prints one JSON line per figure.
  *
- * <p>Run after {@code make build} (no root needed), from the checkout:
+ * <p>Run after {@code make build runtime-tar} (no root needed), from the checkout:
  * {@code java -cp <runtime test class path> dev.mooring.runtime.bench.StartupBench [--n=20] [--tar=..] [--aot=..]}
  */
 public final class StartupBench {
