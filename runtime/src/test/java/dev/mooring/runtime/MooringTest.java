@@ -65,6 +65,19 @@ class MooringTest {
     }
 
     @Test
+    void aRunBuildsOnlyTheCommandItNamesAndHelpOrAnUnknownNameBuildsThemAll() {
+        assertThat(Mooring.commandLine(Map.of(), "--debug", "overlay", "status").getSubcommands().keySet())
+                .containsExactly("help", "overlay");
+        assertThat(Mooring.commandLine(Map.of(), "--help").getSubcommands().keySet())
+                .containsAll(Mooring.COMMANDS.keySet());
+        assertThat(Mooring.commandLine(Map.of(), "overlya", "run").getSubcommands().keySet())
+                .containsAll(Mooring.COMMANDS.keySet());
+        // Completion describes every command, so it needs them all.
+        assertThat(Mooring.commandLine(Map.of(), "completion").getSubcommands().keySet())
+                .containsAll(Mooring.COMMANDS.keySet());
+    }
+
+    @Test
     void aFailureWhileRunningIsOneLineWithItsCauseAndStatus3() {
         Result r = run(Map.of(), "fail");
 

@@ -2,6 +2,7 @@ package dev.mooring.runtime.aot;
 
 import dev.mooring.overlay.kernel.Kernel;
 import dev.mooring.overlay.kernel.KernelException;
+import dev.mooring.overlay.kernel.Link;
 import dev.mooring.overlay.kernel.NetlinkKernel;
 import dev.mooring.runtime.ExitStatus;
 import dev.mooring.runtime.Mooring;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The workload of the AOT training run ({@code bin/mooring-aot-cache}): the commands a device and
@@ -22,11 +24,25 @@ import java.util.Map;
  * methods they call. It changes nothing: sample documents are read from this jar into a temporary
  * folder, no command that changes the network runs, and the kernel is only read (one rtnetlink
  * dump, as {@code overlay run} does first, for the FFM and netlink classes).
+ *
+ * <p>When {@code bin/mooring-aot-cache} runs as root it starts this JVM in a network namespace of
+ * its own (unshare) holding only a veth pair, and names the pair's first end in
+ * {@value #UNDERLAY_VARIABLE}: then the last step is a real {@code overlay run} there, until it is
+ * ready and has taken the VIP, because the service's start (netlink, netty, the status file) is
+ * most of its time to READY. The namespace dies with the JVM; the host's network is never seen.
  */
 public final class TrainingRun {
 
     static final List<String> SAMPLES = List.of("user-data.yaml", "user-data-invalid.yaml", "overlay.yaml",
             "overlay-invalid.yaml", "overlay-status.json");
+
+    /** The veth end in the training's private network namespace; set only by bin/mooring-aot-cache. */
+    static final String UNDERLAY_VARIABLE = "MOORING_AOT_TRAIN_UNDERLAY";
+    /** A directory bin/mooring-aot-cache creates and removes, for the trained service's state and status. */
+    static final String DIRECTORY_VARIABLE = "MOORING_AOT_TRAIN_DIR";
+    /** After READY: long enough for the VIP hold-off (1 s) and a few discovery rounds. */
+    private static final long SERVE_AFTER_READY_MILLIS = 2_000;
+    private static final long READY_WITHIN_MILLIS = 30_000;
 
     private TrainingRun() {}
 
@@ -53,7 +69,11 @@ public final class TrainingRun {
 
     /** Runs the training; prints what each command returned, on stderr. */
     public static void main(String[] args) throws IOException {
-        Path samples = Files.createTempDirectory("mooring-aot-training");
+        String trainingDirectory = System.getenv(DIRECTORY_VARIABLE);
+        // With the overlay step the JVM ends inside it, so the samples go where the script cleans up.
+        Path samples = trainingDirectory != null
+                ? Files.createDirectories(Path.of(trainingDirectory, "samples"))
+                : Files.createTempDirectory("mooring-aot-training");
         PrintStream stdout = System.out;
         PrintStream stderr = System.err;
         try {
@@ -74,6 +94,10 @@ public final class TrainingRun {
                                 + "; the cache is trained on the wrong path (update the samples in the mooring jar)");
             }
             observeKernel(stderr);
+            String underlay = System.getenv(UNDERLAY_VARIABLE);
+            if (underlay != null && trainingDirectory != null) {
+                runOverlay(underlay, Path.of(trainingDirectory), stderr);
+            }
         } finally {
             System.setOut(stdout);
             System.setErr(stderr);
@@ -96,6 +120,77 @@ public final class TrainingRun {
         } catch (KernelException e) {
             log.println("mooring-aot-cache: warning: cannot read the kernel's network state (" + e.getMessage()
                     + "); the cache will not hold the netlink path");
+        }
+    }
+
+    /**
+     * Runs {@code mooring overlay run} in the training's private namespace until it is ready and
+     * has served for a while, then ends the JVM with status 0 (its shutdown hook stops the service
+     * as SIGTERM would, and the JVM writes the cache as it exits). Refuses, and trains nothing more,
+     * when the namespace holds any link besides loopback and the veth pair: then it is not ours.
+     */
+    private static void runOverlay(String underlay, Path directory, PrintStream log) {
+        try (Kernel kernel = NetlinkKernel.open()) {
+            List<String> foreign = kernel.observe().links().stream()
+                    .map(Link::name)
+                    .filter(name -> !name.equals("lo") && !name.startsWith("mr-train"))
+                    .toList();
+            if (!foreign.isEmpty()) {
+                log.println("mooring-aot-cache: warning: not training 'overlay run': this network namespace has " + foreign
+                        + ", so it is not the private one bin/mooring-aot-cache makes");
+                return;
+            }
+        } catch (KernelException e) {
+            log.println("mooring-aot-cache: warning: not training 'overlay run': " + e.getMessage());
+            return;
+        }
+        Path config = directory.resolve("overlay.yaml");
+        Path status = directory.resolve("overlay.json");
+        try {
+            Files.writeString(config, """
+                    cluster: training
+                    host: {name: training-1, id: training-1}
+                    role: control-plane
+                    overlay:
+                      cidr: 100.64.192.0/23
+                      address: 100.64.192.10
+                      underlay: %s
+                      key: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+                    peers:
+                      - {host: training-2, address: 100.64.192.11, underlay: 198.51.100.2}
+                    state: %s
+                    status: %s
+                    """.formatted(underlay, directory.resolve("state"), status));
+        } catch (IOException e) {
+            log.println("mooring-aot-cache: warning: not training 'overlay run': " + e.getMessage());
+            return;
+        }
+        AtomicBoolean finishing = new AtomicBoolean();
+        Thread finish = Thread.ofPlatform().daemon().name("mooring-aot-training").start(() -> {
+            long deadline = System.currentTimeMillis() + READY_WITHIN_MILLIS;
+            try {
+                while (!Files.exists(status) && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(10);
+                }
+                boolean ready = Files.exists(status);
+                if (ready) {
+                    Thread.sleep(SERVE_AFTER_READY_MILLIS);
+                }
+                log.println(ready ? "mooring-aot-cache: trained on 'mooring overlay run' (private network namespace, "
+                        + underlay + ")" : "mooring-aot-cache: warning: 'overlay run' was not ready within "
+                        + READY_WITHIN_MILLIS / 1000 + " s; the cache holds what it loaded so far");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            finishing.set(true);
+            System.exit(0);
+        });
+        List<String> args = List.of("overlay", "run", "--config", config.toString());
+        int exit = Mooring.commandLine(Map.of(), args.toArray(String[]::new)).execute(args.toArray(String[]::new));
+        // Reached at the end (the exit stopped the service) or when it could not start: then say so.
+        if (!finishing.get()) {
+            log.println("mooring-aot-cache: warning: 'mooring overlay run' exited " + exit + " in the training namespace");
+            finish.interrupt();
         }
     }
 
