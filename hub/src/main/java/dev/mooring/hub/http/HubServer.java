@@ -9,6 +9,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -19,6 +21,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -42,8 +45,11 @@ public final class HubServer implements AutoCloseable {
     private final EventExecutorGroup blocking;
     private final Channel channel;
     private final boolean tls;
+    private final ChannelGroup connections;
 
-    private HubServer(EventLoopGroup boss, EventLoopGroup workers, EventExecutorGroup blocking, Channel channel, boolean tls) {
+    private HubServer(EventLoopGroup boss, EventLoopGroup workers, EventExecutorGroup blocking, Channel channel, boolean tls,
+                      ChannelGroup connections) {
+        this.connections = connections;
         this.boss = boss;
         this.workers = workers;
         this.blocking = blocking;
@@ -68,6 +74,7 @@ public final class HubServer implements AutoCloseable {
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         EventExecutorGroup blocking = new DefaultEventExecutorGroup(STORE_THREADS);
         HubHandler handler = new HubHandler(api, log);
+        ChannelGroup connections = new DefaultChannelGroup("hub-connections", GlobalEventExecutor.INSTANCE);
         try {
             Channel channel = new ServerBootstrap()
                     .group(boss, workers)
@@ -77,6 +84,7 @@ public final class HubServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            connections.add(ch);
                             ChannelPipeline p = ch.pipeline();
                             tls.ifPresent(ctx -> p.addLast("tls", ctx.newHandler(ch.alloc())));
                             // Idle keep-alive connections are closed after 5 minutes.
@@ -88,7 +96,7 @@ public final class HubServer implements AutoCloseable {
                         }
                     })
                     .bind(listen).sync().channel();
-            return new HubServer(boss, workers, blocking, channel, tls.isPresent());
+            return new HubServer(boss, workers, blocking, channel, tls.isPresent(), connections);
         } catch (Exception e) {
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -122,8 +130,15 @@ public final class HubServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
-        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        blocking.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // Connections first, while the threads their handlers run on still exist.
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        // Together, with a quiet period: a closing connection's pipeline hops between its loop and the
+        // API threads, so neither may end while the other still has its tasks.
+        var b = boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        var w = workers.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS);
+        var x = blocking.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS);
+        b.syncUninterruptibly();
+        w.syncUninterruptibly();
+        x.syncUninterruptibly();
     }
 }
