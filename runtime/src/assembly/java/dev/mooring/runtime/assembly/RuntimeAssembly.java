@@ -88,7 +88,11 @@ public final class RuntimeAssembly {
         Path lib = stage.resolve("lib");
         List<String> classPathOnDevice = new ArrayList<>();
         for (Path jar : jars) {
-            copy(jar, lib.resolve(jar.getFileName().toString()));
+            int raised = OldClassFiles.copyRaised(jar, lib.resolve(jar.getFileName().toString()));
+            if (raised > 0) {
+                System.out.println("runtime assembly: " + jar.getFileName() + ": " + raised
+                        + " class files raised from Java 5 to Java 8, so the AOT cache can link them");
+            }
             classPathOnDevice.add("$home/lib/" + jar.getFileName());
         }
         Map<String, String> values = new LinkedHashMap<>();
@@ -113,7 +117,7 @@ public final class RuntimeAssembly {
 
         if (in.trainAotCache()) {
             Path cache = in.output().resolve("mooring-runtime-" + in.version() + ".aot");
-            // The JVM logs every class it cannot archive (picocli's Java 5 classes among them): to a file, not the build log.
+            // The JVM logs every class it cannot archive: to a file, not the build log.
             Path log = in.work().resolve("aot-training.log");
             Tools.run(List.of(stage.resolve("bin/mooring-aot-cache").toString(), cache.toString()), stage, log);
             System.out.println("runtime assembly: " + cache + " (AOT cache for this tar, not reproducible; see docs/runtime.md;"
