@@ -97,6 +97,8 @@ public final class ImageBuild {
 
         s.start("rootfs", spec.base().rootfsTar().isPresent() ? "given tarball" : "mmdebstrap " + spec.base().suite() + " (cached by inputs)");
         RootFilesystem.Output rootfs = new RootFilesystem(tools, cacheDir).run(spec, progress);
+        // The unpacked tree, the ext4 image and the disk each take about the tar's size (or twice a compressed one).
+        checkSpace(3 * (Files.size(rootfs.tar()) + Files.size(runtime.tar())));
         timings.put("rootfs", s.finish(Files.size(rootfs.tar()), rootfs.cached() ? "cached " + rootfs.tar().getFileName() : "built " + rootfs.tar()));
 
         s.start("layering", "runtime " + runtime.tar().getFileName() + ", units, network, /oem mount");
@@ -114,7 +116,8 @@ public final class ImageBuild {
                     + ByteSize.format(needs.dataBytes()) + " of files, the ESP and /oem)",
                     "write disk-size: " + ByteSize.formatMiB(minimumDisk) + " or more, or remove disk-size");
         }
-        checkSpace(needs);
+        checkSpace(needs.dataBytes() * (2 + (spec.outputs().contains(Output.QCOW2) ? 1 : 0))
+                + (spec.outputs().contains(Output.ISO) ? needs.dataBytes() / 2 : 0) + ESP_BYTES);
         GptLayout layout = RawDisk.layout(id, diskBytes, ESP_BYTES, OEM_BYTES);
         GptPartition rootPart = layout.partition(RawDisk.ROOT);
 
@@ -295,10 +298,8 @@ public final class ImageBuild {
     }
 
     /** Refuses to start when the output folder obviously cannot hold the work and the outputs. */
-    private void checkSpace(Ext4Filesystem.Needs needs) throws BuildException, IOException {
+    private void checkSpace(long needed) throws BuildException, IOException {
         FileStore store = Files.getFileStore(outDir);
-        long needed = needs.dataBytes() * (1 + (spec.outputs().contains(Output.QCOW2) ? 1 : 0))
-                + (spec.outputs().contains(Output.ISO) ? needs.dataBytes() / 2 : 0) + ESP_BYTES;
         if (store.getUsableSpace() < needed) {
             throw new BuildException("not enough space in " + outDir + ": " + ByteSize.format(store.getUsableSpace())
                     + " free, the build needs about " + ByteSize.format(needed) + " more",

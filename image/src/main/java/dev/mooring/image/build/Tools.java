@@ -65,6 +65,12 @@ public final class Tools {
 
     public Result run(List<String> command, String doing, Consumer<String> lines) throws BuildException {
         Result result = tryRun(command, lines);
+        if (result.exitCode() != 0 && (result.output().contains("No space left on device")
+                || result.output().contains("Could not allocate block"))) {
+            throw new BuildException("no space left on device while " + doing + " (" + command.getFirst() + ": "
+                    + result.output().lines().filter(l -> l.contains("space") || l.contains("allocate")).findFirst().orElse("").strip() + ")",
+                    "free space in the output folder or choose another one with -o (the cache folder: --cache); nothing was written under the final names");
+        }
         if (result.exitCode() != 0) {
             throw new BuildException(doing + " failed: " + command.getFirst() + " exited with " + result.exitCode()
                     + lastLinesText(result), "read the lines above; they are the end of " + command.getFirst() + "'s output");

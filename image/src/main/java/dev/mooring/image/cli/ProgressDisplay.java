@@ -16,7 +16,6 @@ final class ProgressDisplay implements Progress {
     private final boolean terminal;
     private final long started = System.nanoTime();
     private String prefix = "";
-    private long lastDetail;
 
     ProgressDisplay(PrintWriter out, boolean terminal) {
         this.out = out;
@@ -40,9 +39,7 @@ final class ProgressDisplay implements Progress {
             String line = prefix + ": " + text;
             out.print("\r\033[K" + (line.length() > 100 ? line.substring(0, 100) : line) + " " + elapsed());
             out.flush();
-        } else if (System.nanoTime() - lastDetail > 5_000_000_000L) {
-            // A CI log needs a sign of life, not every line mmdebstrap prints.
-            lastDetail = System.nanoTime();
+        } else {
             out.println("  " + step + ": " + text);
             out.flush();
         }

@@ -25,10 +25,13 @@ public record GptLayout(long sectors, UUID diskGuid, List<GptPartition> partitio
         if (partitions.size() > ENTRIES) {
             throw new IllegalArgumentException("partitions: at most " + ENTRIES);
         }
+        // The accessors read fields, which a compact constructor has not assigned yet: use the parameters.
+        long firstUsable = 2 + ARRAY_SECTORS;
+        long lastUsable = sectors - 2 - ARRAY_SECTORS;
         for (GptPartition p : partitions) {
-            if (p.firstLba() < firstUsableLba() || p.lastLba() > lastUsableLba()) {
+            if (p.firstLba() < firstUsable || p.lastLba() > lastUsable) {
                 throw new IllegalArgumentException("partitions: " + p.name() + " lies outside the usable sectors "
-                        + firstUsableLba() + ".." + lastUsableLba());
+                        + firstUsable + ".." + lastUsable);
             }
         }
     }

@@ -121,7 +121,7 @@ public final class ImageSpecParser {
             return new Result(Optional.empty(), findings.sorted());
         }
         Path folder = file.getParent();
-        MappingFields top = reader.fields(mapping.get(), "", TOP, Set.of());
+        MappingFields top = reader.fields(mapping.get(), "the image spec", TOP, Set.of());
 
         Optional<String> name = top.required("name", "add name: edge (the output files are named after it)")
                 .flatMap(n -> reader.nonBlankString(n, "name").filter(s -> check(reader, n, NAME.matcher(s).matches(),
