@@ -51,10 +51,11 @@ public final class EtcdWriteGapBench {
             EtcdOutageDrill bound = new EtcdOutageDrill(dhcp, overlay, etcd, EtcdOutageDrill.Binding.OVERLAY, "bench");
             bound.form();
             for (int drill = 0; drill <= DRILLS; drill++) {
+                long electionsBefore = etcd.count("elected leader");
                 EtcdOutageDrill.Outcome o = bound.outage(SETTLE);
                 System.err.println("drill " + drill + (drill == 0 ? " (warm-up)" : "") + ": " + o.row()
-                        + String.format(" | no address %.0f ms, resumed %.0f ms after the last lease", o.leaseSpreadMillis(),
-                        o.resumedAfterLastLeaseMillis()));
+                        + String.format(" | no address %.0f ms, resumed %.0f ms after the last lease, leader elections seen: %d",
+                        o.leaseSpreadMillis(), o.resumedAfterLastLeaseMillis(), etcd.count("elected leader") - electionsBefore));
                 if (!o.survived()) {
                     throw new IllegalStateException("the overlay-bound cluster did not come through drill " + drill + ":\n"
                             + o.healthDetails() + etcd.logs(30));
@@ -65,7 +66,7 @@ public final class EtcdWriteGapBench {
                     noAddress.add(o.leaseSpreadMillis());
                 }
             }
-            for (int c = 0; c < CONTROLS; c++) {
+            for (int c = 0; c < Integer.getInteger("mooring.bench.controls", CONTROLS); c++) {
                 etcd.killAll();
                 EtcdOutageDrill control = new EtcdOutageDrill(dhcp, overlay, etcd, EtcdOutageDrill.Binding.UNDERLAY, "control" + c);
                 control.form();
@@ -76,14 +77,16 @@ public final class EtcdWriteGapBench {
                         + (o.gap().censored() ? ", never resumed" : ""));
             }
         }
+        String variant = (System.getProperty("mooring.lab.etcd-env", "") + " " + System.getProperty("mooring.lab.sysctl", "")).strip();
+        String suffix = variant.isEmpty() ? "" : "-variant";
         String controls = controlRows.stream().collect(Collectors.joining("; "));
-        System.out.println(json("etcd-write-gap-during-dhcp-outage", gaps,
+        System.out.println(json("etcd-write-gap-during-dhcp-outage" + suffix, gaps, controlGaps.isEmpty() ? null :
                 "same etcd bound to the underlay (DHCP) addresses; lower bounds, it never recovered", controlGaps,
-                "longest time between acknowledged writes around the outage (all three hosts release and rebind, the "
+                (variant.isEmpty() ? "" : "lab variant, not what prepare renders: " + variant + ". ") + "longest time between acknowledged writes around the outage (all three hosts release and rebind, the "
                         + "network alternates); includes the time hosts had no underlay address at all (median "
                         + median(noAddress) + " ms), which no binding survives. Control runs: " + controls));
-        System.out.println(json("etcd-write-resume-after-last-lease", resumed, null, null,
-                "from the moment the last host applied its new lease to the first write etcd acknowledged after it"));
+        System.out.println(json("etcd-write-resume-after-last-lease" + suffix, resumed, null, null,
+                (variant.isEmpty() ? "" : "lab variant, not what prepare renders: " + variant + ". ") + "from the moment the last host applied its new lease to the first write etcd acknowledged after it"));
     }
 
     private static double median(List<Double> values) {

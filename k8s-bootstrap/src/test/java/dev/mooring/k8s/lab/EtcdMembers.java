@@ -129,6 +129,11 @@ public final class EtcdMembers implements AutoCloseable {
         return out.toString();
     }
 
+    /** How many lines of every member's output so far contain {@code needle} (e.g. leader elections). */
+    public long count(String needle) {
+        return processes.values().stream().mapToLong(p -> p.output().lines().filter(l -> l.contains(needle)).count()).sum();
+    }
+
     public boolean allAlive() {
         return processes.values().stream().allMatch(NetnsLab.Background::isAlive);
     }

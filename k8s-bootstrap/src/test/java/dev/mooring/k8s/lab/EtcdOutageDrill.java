@@ -119,6 +119,20 @@ public final class EtcdOutageDrill {
                     new PrepareInput.EtcdData(data, Files.isDirectory(data.resolve("member"))));
             envs.put(host, EtcdMembers.environment(Renderer.render(input)));
         }
+        // Bench-only knobs to compare tunings (never set by the tests): extra etcd variables and sysctls
+        // applied in every host's namespace, e.g. -Dmooring.lab.sysctl=net.ipv4.tcp_thin_linear_timeouts=1.
+        for (String kv : List.of(System.getProperty("mooring.lab.etcd-env", "").split(","))) {
+            if (!kv.isBlank()) {
+                envs.values().forEach(e -> e.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1)));
+            }
+        }
+        for (String kv : List.of(System.getProperty("mooring.lab.sysctl", "").split(","))) {
+            if (!kv.isBlank()) {
+                for (NetnsLab.Host host : hosts) {
+                    dhcp.netns().exec(host.namespace(), "sysctl", "-q", "-w", kv).orThrow();
+                }
+            }
+        }
         environments = envs;
         for (NetnsLab.Host host : hosts) {
             etcd.start(host, envs.get(host));
