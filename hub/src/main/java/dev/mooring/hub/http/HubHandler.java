@@ -20,11 +20,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
  * One request in, one response out: {@code /api/v1/...} goes to {@link HubApi}, everything else is
- * the page (three static files). Runs off the event loop, so the store may block.
+ * the page (three static files). API calls wait for the store, so they run on {@code apiThreads},
+ * never on the event loop; the response is written from there (netty hands it to the loop).
  */
 @ChannelHandler.Sharable
 final class HubHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -36,11 +39,13 @@ final class HubHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             + " img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
     private final HubApi api;
+    private final Executor apiThreads;
     private final Consumer<String> log;
     private final Map<String, Asset> assets;
 
-    HubHandler(HubApi api, Consumer<String> log) {
+    HubHandler(HubApi api, Executor apiThreads, Consumer<String> log) {
         this.api = api;
+        this.apiThreads = apiThreads;
         this.log = log;
         this.assets = Map.of(
                 "/", asset("index.html", "text/html; charset=utf-8"),
@@ -72,14 +77,24 @@ final class HubHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String uri = request.uri();
         String method = request.method().name();
         if (uri.startsWith(HubApi.PREFIX + "/") || uri.equals(HubApi.PREFIX)) {
+            // Copied out: the request is released when this method returns.
             byte[] body = ByteBufUtil.getBytes(request.content());
-            HubApi.Answer answer = api.handle(method, uri, Optional.ofNullable(request.headers().get(HttpHeaderNames.AUTHORIZATION)), body);
-            FullHttpResponse r = response(HttpResponseStatus.valueOf(answer.status()), answer.body(),
-                    answer.body().length == 0 ? null : "application/json", keepAlive);
-            if (answer.status() == 401) {
-                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"mooring-hub\"");
+            Optional<String> authorization = Optional.ofNullable(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+            try {
+                apiThreads.execute(() -> {
+                    HubApi.Answer answer = api.handle(method, uri, authorization, body);
+                    FullHttpResponse r = response(HttpResponseStatus.valueOf(answer.status()), answer.body(),
+                            answer.body().length == 0 ? null : "application/json", keepAlive);
+                    if (answer.status() == 401) {
+                        r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"mooring-hub\"");
+                    }
+                    send(ctx, r, keepAlive);
+                });
+            } catch (RejectedExecutionException e) {
+                HubApi.Answer a = HubApi.Answer.error(new ApiException(503, "busy",
+                        "the hub has too many requests waiting; retry in a moment"));
+                send(ctx, response(HttpResponseStatus.SERVICE_UNAVAILABLE, a.body(), "application/json", false), false);
             }
-            send(ctx, r, keepAlive);
             return;
         }
         int query = uri.indexOf('?');

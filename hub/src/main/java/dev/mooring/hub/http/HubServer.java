@@ -19,13 +19,14 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.DefaultEventExecutorGroup;
-import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -39,15 +40,16 @@ public final class HubServer implements AutoCloseable {
     /** The largest request body; a larger one is answered 413. */
     public static final int MAX_BODY = 64 * 1024;
     private static final int STORE_THREADS = 16;
+    private static final int QUEUE = 20_000;
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    private final EventExecutorGroup blocking;
+    private final ExecutorService blocking;
     private final Channel channel;
     private final boolean tls;
     private final ChannelGroup connections;
 
-    private HubServer(EventLoopGroup boss, EventLoopGroup workers, EventExecutorGroup blocking, Channel channel, boolean tls,
+    private HubServer(EventLoopGroup boss, EventLoopGroup workers, ExecutorService blocking, Channel channel, boolean tls,
                       ChannelGroup connections) {
         this.connections = connections;
         this.boss = boss;
@@ -72,8 +74,10 @@ public final class HubServer implements AutoCloseable {
             throws IOException {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        EventExecutorGroup blocking = new DefaultEventExecutorGroup(STORE_THREADS);
-        HubHandler handler = new HubHandler(api, log);
+        // Bounded in threads and in waiting requests: beyond that a client gets 503 and retries.
+        ExecutorService blocking = new ThreadPoolExecutor(STORE_THREADS, STORE_THREADS, 0, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(QUEUE), Thread.ofPlatform().name("hub-api-", 0).daemon().factory());
+        HubHandler handler = new HubHandler(api, blocking, log);
         ChannelGroup connections = new DefaultChannelGroup("hub-connections", GlobalEventExecutor.INSTANCE);
         try {
             Channel channel = new ServerBootstrap()
@@ -92,7 +96,7 @@ public final class HubServer implements AutoCloseable {
                             p.addLast("http", new HttpServerCodec(4096, 16 * 1024, 8192));
                             p.addLast("keepalive", new HttpServerKeepAliveHandler());
                             p.addLast("body", new BodyLimit(MAX_BODY));
-                            p.addLast(blocking, "api", handler);
+                            p.addLast("api", handler);
                         }
                     })
                     .bind(listen).sync().channel();
@@ -100,7 +104,7 @@ public final class HubServer implements AutoCloseable {
         } catch (Exception e) {
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            blocking.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            blocking.shutdownNow();
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -132,13 +136,15 @@ public final class HubServer implements AutoCloseable {
         channel.close().syncUninterruptibly();
         // Connections first, while the threads their handlers run on still exist.
         connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        // Together, with a quiet period: a closing connection's pipeline hops between its loop and the
-        // API threads, so neither may end while the other still has its tasks.
-        var b = boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-        var w = workers.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS);
-        var x = blocking.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS);
-        b.syncUninterruptibly();
-        w.syncUninterruptibly();
-        x.syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        blocking.shutdown();
+        try {
+            if (!blocking.awaitTermination(5, TimeUnit.SECONDS)) {
+                blocking.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
