@@ -44,6 +44,25 @@ public final class Fixtures {
                 "http://127.0.0.1:9647/metrics");
     }
 
+    /**
+     * A ready status file for {@code self} (control-plane) whose members are {@code others}
+     * (control-plane), in the order given.
+     */
+    public static OverlayStatus statusOf(String self, String selfAddress, List<Map.Entry<String, String>> others) {
+        List<OverlayStatus.MemberStatus> members = new ArrayList<>();
+        for (Map.Entry<String, String> o : others) {
+            members.add(new OverlayStatus.MemberStatus("id-" + o.getKey(), o.getKey(), o.getValue(), "198.51.100.10", "02:00:00:00:00:00",
+                    "control-plane", "alive", "2026-11-27T03:00:00.010Z", 1, false, true, false));
+        }
+        return new OverlayStatus(OverlayStatus.VERSION, "ready", "c", self, "id-" + self, "control-plane", 1,
+                new OverlayStatus.Overlay(selfAddress, "derived", 23, "100.64.192.0/23", "02:00:00:00:00:00", VIP,
+                        1450, "mooring0", "mooring-vx", 4242, 4789),
+                new OverlayStatus.Underlay("eth0", List.of("198.51.100.10"), 1500),
+                new OverlayStatus.Vip(VIP, true, null, null, false, null),
+                new OverlayStatus.Discovery(true, 4793, 250, 10, Map.of()), List.of(), members,
+                new OverlayStatus.Reconcile("2026-11-27T03:00:00.012Z", 3, 14, 0, null), null);
+    }
+
     public static String role(String host) {
         return host.equals("h4") ? "worker" : "control-plane";
     }
