@@ -1,0 +1,111 @@
+package dev.mooring.lab.drill;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mooring.lab.ExecResult;
+import dev.mooring.lab.LabMachine;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the drill asks inside a guest, through its command channel: the overlay status file, pings,
+ * and etcd over its HTTP/JSON gateway on 127.0.0.1:2379 (bash's /dev/tcp: the image needs no curl
+ * or etcdctl).
+ */
+final class GuestProbe {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration SHORT = Duration.ofSeconds(30);
+
+    /** A POST to etcd's gateway; prints the response body. */
+    private static final String ETCD_POST = """
+            cat > /tmp/mooring-lab-etcd.sh <<'MR'
+            exec 3<>/dev/tcp/127.0.0.1/2379 || exit 7
+            printf 'POST %%s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\nContent-Type: application/json\\r\\nContent-Length: %%d\\r\\n\\r\\n%%s' "$1" "${#2}" "$2" >&3
+            timeout "$3" cat <&3
+            MR
+            bash /tmp/mooring-lab-etcd.sh '%s' '%s' %d
+            """;
+
+    private GuestProbe() {}
+
+    /** {@code /run/mooring/overlay.json}, when it exists and parses. */
+    static Optional<JsonNode> overlayStatus(LabMachine m) throws InterruptedException {
+        ExecResult r = m.exec("cat /run/mooring/overlay.json", SHORT);
+        if (!r.succeeded()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readTree(r.output()));
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Pings every target once (2 s each, in parallel in the guest); returns those that did not answer. */
+    static List<String> unreachable(LabMachine m, List<String> targets) throws InterruptedException {
+        StringBuilder script = new StringBuilder();
+        for (String t : targets) {
+            script.append("( ping -c 1 -W 2 ").append(t).append(" >/dev/null 2>&1 || echo ").append(t).append(" ) &\n");
+        }
+        script.append("wait\n");
+        ExecResult r = m.exec(script.toString(), SHORT);
+        List<String> failed = new ArrayList<>();
+        for (String line : r.output().split("\n")) {
+            if (!line.isBlank()) {
+                failed.add(line.strip());
+            }
+        }
+        return failed;
+    }
+
+    /** etcd's view from this node: healthy (a leader, the local member serving) and the member names. */
+    record Etcd(boolean healthy, List<String> members, String detail) {}
+
+    static Etcd etcd(LabMachine m) throws InterruptedException {
+        Optional<JsonNode> members = post(m, "/v3/cluster/member/list", "{}", 5);
+        // A linearizable read needs a leader and a quorum: the honest test of "healthy".
+        Optional<JsonNode> read = post(m, "/v3/kv/range", "{\"key\":\"" + b64("mooring-lab-health") + "\"}", 5);
+        List<String> names = new ArrayList<>();
+        members.ifPresent(j -> j.path("members").forEach(x -> names.add(x.path("name").asText())));
+        boolean healthy = read.map(j -> j.has("header") && !j.has("error")).orElse(false);
+        return new Etcd(healthy, names, read.map(JsonNode::toString).orElse("no answer from etcd on 127.0.0.1:2379"));
+    }
+
+    /** Puts {@code key=value}; the revision when etcd acknowledged it. */
+    static Optional<Long> put(LabMachine m, String key, String value) throws InterruptedException {
+        return post(m, "/v3/kv/put", "{\"key\":\"" + b64(key) + "\",\"value\":\"" + b64(value) + "\"}", 5)
+                .filter(j -> j.has("header") && !j.has("error"))
+                .map(j -> j.path("header").path("revision").asLong());
+    }
+
+    /** A linearizable read of {@code key}. */
+    static Optional<String> get(LabMachine m, String key) throws InterruptedException {
+        return post(m, "/v3/kv/range", "{\"key\":\"" + b64(key) + "\"}", 5).flatMap(j -> {
+            JsonNode kvs = j.path("kvs");
+            return kvs.isArray() && !kvs.isEmpty()
+                    ? Optional.of(new String(Base64.getDecoder().decode(kvs.get(0).path("value").asText()), StandardCharsets.UTF_8))
+                    : Optional.empty();
+        });
+    }
+
+    private static Optional<JsonNode> post(LabMachine m, String path, String body, int seconds) throws InterruptedException {
+        ExecResult r = m.exec(ETCD_POST.formatted(path, body, seconds), Duration.ofSeconds(seconds + 20));
+        int start = r.output().indexOf('{');
+        if (start < 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readTree(r.output().substring(start)));
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String b64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+}

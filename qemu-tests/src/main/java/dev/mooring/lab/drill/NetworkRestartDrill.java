@@ -1,0 +1,321 @@
+package dev.mooring.lab.drill;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mooring.image.build.BuildException;
+import dev.mooring.image.build.OemContent;
+import dev.mooring.image.build.SeedImage;
+import dev.mooring.image.build.Tools;
+import dev.mooring.lab.CommandChannel;
+import dev.mooring.lab.LabException;
+import dev.mooring.lab.LabMachine;
+import dev.mooring.lab.LabNetwork;
+import dev.mooring.lab.Poll;
+import dev.mooring.lab.Wait;
+import dev.mooring.overlay.address.Ipv4Address;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The network-restart drill: N machines from one image, each with its own seed, boot to
+ * overlay-ready with etcd across all of them; then every cable is pulled (QMP set_link off), the
+ * DHCP server restarts on the other subnet with an empty lease file, and the cables go back in.
+ * Checks: every underlay address changed, no overlay address changed, all pairs and the VIP answer
+ * over the overlay again, etcd is healthy with all members and every acknowledged write is still
+ * there. With the overlay disabled (the control run) etcd is bound to the underlay, and the same
+ * restart should leave it without a quorum.
+ */
+public final class NetworkRestartDrill {
+
+    /** The drill's settings; {@link #defaults(LabImage)} for the usual ones. */
+    public record Settings(LabImage image, int nodes, String userDataTemplate, boolean overlay, CommandChannel.Kind channel,
+                           int memoryMb, Duration bootTimeout, Duration recoveryTimeout, Optional<Path> workDir) {
+        public Settings {
+            Objects.requireNonNull(image, "image");
+            if (nodes < 1 || nodes > 9) {
+                throw new IllegalArgumentException("nodes: expected 1..9, got " + nodes);
+            }
+            if (channel == CommandChannel.Kind.NONE) {
+                throw new IllegalArgumentException("channel: the drill needs a command channel (shell or agent)");
+            }
+        }
+
+        public static Settings defaults(LabImage image) {
+            return new Settings(image, 3, NodeUserData.DEFAULT_TEMPLATE, true, CommandChannel.Kind.SERIAL_SHELL, 1024,
+                    Duration.ofMinutes(10), Duration.ofMinutes(5), Optional.empty());
+        }
+
+        public Settings withNodes(int n) {
+            return new Settings(image, n, userDataTemplate, overlay, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
+        }
+
+        public Settings withOverlay(boolean on) {
+            return new Settings(image, nodes, userDataTemplate, on, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
+        }
+
+        public Settings withUserDataTemplate(String template) {
+            return new Settings(image, nodes, template, overlay, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
+        }
+
+        public Settings withChannel(CommandChannel.Kind kind) {
+            return new Settings(image, nodes, userDataTemplate, overlay, kind, memoryMb, bootTimeout, recoveryTimeout, workDir);
+        }
+
+        public Settings withWorkDir(Path dir) {
+            return new Settings(image, nodes, userDataTemplate, overlay, channel, memoryMb, bootTimeout, recoveryTimeout, Optional.of(dir));
+        }
+    }
+
+    private final Settings settings;
+    private final Consumer<String> progress;
+    private final DrillReport report;
+    private final List<LabMachine> machines = new ArrayList<>();
+    private final Map<LabMachine, String> overlayBefore = new LinkedHashMap<>();
+    private final Map<LabMachine, Ipv4Address> underlayBefore = new LinkedHashMap<>();
+    private final Map<LabMachine, Duration> bootToReady = new LinkedHashMap<>();
+    private final Map<String, String> acknowledged = new LinkedHashMap<>();
+
+    private NetworkRestartDrill(Settings settings, Consumer<String> progress) {
+        this.settings = settings;
+        this.progress = progress;
+        this.report = new DrillReport(settings.overlay() ? "network-restart" : "network-restart (control: overlay disabled)", Instant.now());
+    }
+
+    /** Runs the drill; never throws for a failed check or a timeout: the report says what failed. */
+    public static DrillReport run(Settings settings, Consumer<String> progress) throws InterruptedException {
+        NetworkRestartDrill drill = new NetworkRestartDrill(settings, progress);
+        drill.execute();
+        return drill.report;
+    }
+
+    private void say(String node, String what) {
+        report.event(node, what);
+        progress.accept(node + ": " + what);
+    }
+
+    private void execute() throws InterruptedException {
+        LabNetwork.Builder builder = LabNetwork.builder();
+        settings.workDir().ifPresent(builder::withWorkDir);
+        try (LabNetwork net = builder.start()) {
+            say("lab", "network " + net.namespace() + " serving " + net.subnet());
+            boot(net);
+            restart(net);
+        } catch (LabException e) {
+            report.abort(e.getMessage().lines().findFirst().orElse(e.toString()));
+            progress.accept(e.getMessage());
+        } finally {
+            for (LabMachine m : machines) {
+                if (!report.nodes().containsKey(m.name())) {
+                    // The drill stopped before the restart's results: what was known by then.
+                    report.node(new DrillReport.Node(m.name(), m.mac(), Optional.ofNullable(underlayBefore.get(m)).map(Object::toString),
+                            Optional.empty(), Optional.ofNullable(overlayBefore.get(m)), Optional.empty(), Optional.ofNullable(bootToReady.get(m))));
+                }
+            }
+            report.finish();
+        }
+    }
+
+    private void boot(LabNetwork net) throws InterruptedException {
+        String key = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
+        for (int i = 1; i <= settings.nodes(); i++) {
+            String host = "node" + i;
+            Path seed = seed(net, host, NodeUserData.render(settings.userDataTemplate(), Map.of(
+                    "host", host, "index", Integer.toString(i), "bootstrap", Boolean.toString(i == 1),
+                    "overlay", Boolean.toString(settings.overlay()), "key", key, "nodes", Integer.toString(settings.nodes())),
+                    settings.channel() == CommandChannel.Kind.SERIAL_SHELL));
+            machines.add(LabMachine.builder(host).withBoot(settings.image().boot()).withDisk(settings.image().disk()).withSeed(seed)
+                    .withMemoryMb(settings.memoryMb()).withCommandChannel(settings.channel())
+                    .waitingFor(Wait.allOf(Wait.forCommandChannel(), Wait.forLease())).withStartupTimeout(settings.bootTimeout())
+                    .launch(net));
+            say(host, "QEMU started");
+        }
+        for (LabMachine m : machines) {
+            m.awaitReady();
+            underlayBefore.put(m, m.lease().orElseThrow());
+            say(m.name(), "command channel up, lease " + underlayBefore.get(m));
+        }
+        if (settings.overlay()) {
+            for (LabMachine m : machines) {
+                JsonNode status = Poll.until(settings.bootTimeout(), m.name() + ": /run/mooring/overlay.json says ready",
+                        () -> GuestProbe.overlayStatus(m).filter(s -> s.path("state").asText().equals("ready")), () -> m.console().tail(20));
+                bootToReady.put(m, Duration.between(m.started(), Instant.now()));
+                overlayBefore.put(m, status.path("overlay").path("address").asText());
+                say(m.name(), "overlay ready: " + overlayBefore.get(m) + " (" + DrillReport.seconds(bootToReady.get(m)) + " after QEMU start)");
+                report.figure("boot-to-overlay-ready " + m.name(), bootToReady.get(m));
+            }
+            List<String> inactive = new ArrayList<>();
+            for (LabMachine m : machines) {
+                String out = m.exec("systemctl is-active mooring-overlay.service etcd.service; systemctl show -p Result --value mooring-firstboot.service",
+                        Duration.ofSeconds(30)).output();
+                if (!out.strip().equals("active\nactive\nsuccess")) {
+                    inactive.add(m.name() + ": " + out.strip().replace('\n', ' '));
+                }
+            }
+            report.check("boot: firstboot succeeded, overlay and etcd active", inactive.isEmpty(), String.join("; ", inactive));
+            report.check("boot: all pairs and the VIP answer over the overlay", awaitOverlayPings(settings.bootTimeout()).isEmpty(), "");
+        }
+        boolean etcd = awaitEtcd(settings.bootTimeout());
+        report.check("boot: etcd healthy with " + settings.nodes() + " members", etcd, etcdDetail());
+        write("before", 5);
+    }
+
+    private void restart(LabNetwork net) throws InterruptedException {
+        for (LabMachine m : machines) {
+            m.setLink(false);
+        }
+        say("lab", "all links down");
+        net.restart(LabNetwork.MOVED_SUBNET);
+        say("lab", "dnsmasq restarted serving " + net.subnet() + ", leases cleared");
+        // Some writes while the network is cut: an acknowledged one must survive like any other.
+        write("during", 2);
+        for (LabMachine m : machines) {
+            m.setLink(true);
+        }
+        Instant linksUp = Instant.now();
+        say("lab", "all links up");
+        Map<LabMachine, Ipv4Address> after = new LinkedHashMap<>();
+        List<String> unchanged = new ArrayList<>();
+        for (LabMachine m : machines) {
+            Ipv4Address lease = m.awaitLease(settings.recoveryTimeout());
+            after.put(m, lease);
+            say(m.name(), "new lease " + lease);
+            if (lease.equals(underlayBefore.get(m)) || !LabNetwork.MOVED_SUBNET.contains(lease)) {
+                unchanged.add(m.name() + " " + underlayBefore.get(m) + " -> " + lease);
+            }
+        }
+        report.check("restart: every underlay address changed", unchanged.isEmpty(), String.join("; ", unchanged));
+        Map<LabMachine, String> overlayAfter = new LinkedHashMap<>();
+        if (settings.overlay()) {
+            List<String> moved = new ArrayList<>();
+            for (LabMachine m : machines) {
+                JsonNode status = Poll.until(settings.recoveryTimeout(), m.name() + ": overlay.json shows the new underlay " + after.get(m),
+                        () -> GuestProbe.overlayStatus(m).filter(s -> s.path("underlay").path("addresses").toString().contains("\"" + after.get(m) + "\"")),
+                        () -> "");
+                overlayAfter.put(m, status.path("overlay").path("address").asText());
+                if (!overlayAfter.get(m).equals(overlayBefore.get(m))) {
+                    moved.add(m.name() + " " + overlayBefore.get(m) + " -> " + overlayAfter.get(m));
+                }
+            }
+            report.check("restart: no overlay address changed", moved.isEmpty(), String.join("; ", moved));
+            List<String> unreachable = awaitOverlayPings(settings.recoveryTimeout());
+            if (unreachable.isEmpty()) {
+                report.figure("links-up-to-all-pairs-overlay-ping", Duration.between(linksUp, Instant.now()));
+            }
+            report.check("restart: all pairs and the VIP answer over the overlay", unreachable.isEmpty(), String.join("; ", unreachable));
+        }
+        boolean etcd = awaitEtcd(settings.recoveryTimeout());
+        if (etcd) {
+            report.figure("links-up-to-etcd-healthy", Duration.between(linksUp, Instant.now()));
+        }
+        report.check("restart: etcd healthy with all " + settings.nodes() + " members", etcd, etcdDetail());
+        write("after", 5);
+        List<String> lost = new ArrayList<>();
+        for (LabMachine m : machines) {
+            for (Map.Entry<String, String> w : acknowledged.entrySet()) {
+                Optional<String> read = GuestProbe.get(m, w.getKey());
+                if (!read.equals(Optional.of(w.getValue()))) {
+                    lost.add(m.name() + " reads " + w.getKey() + " as " + read.orElse("(nothing)"));
+                }
+            }
+        }
+        report.check("restart: no acknowledged write lost (" + acknowledged.size() + " writes, read on every node)",
+                !acknowledged.isEmpty() && lost.isEmpty(), lost.isEmpty() ? "" : String.join("; ", lost.subList(0, Math.min(5, lost.size()))));
+        for (LabMachine m : machines) {
+            report.node(new DrillReport.Node(m.name(), m.mac(), Optional.ofNullable(underlayBefore.get(m)).map(Object::toString),
+                    Optional.ofNullable(after.get(m)).map(Object::toString), Optional.ofNullable(overlayBefore.get(m)),
+                    Optional.ofNullable(overlayAfter.get(m)), Optional.ofNullable(bootToReady.get(m))));
+        }
+        report.figure("restart-total (links down to checks done)", Duration.between(linksUp, Instant.now()));
+    }
+
+    /** Polls until every node reaches every other's overlay address and the VIP; returns what still failed. */
+    private List<String> awaitOverlayPings(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> failed = new ArrayList<>();
+        while (true) {
+            failed.clear();
+            for (LabMachine m : machines) {
+                List<String> targets = new ArrayList<>();
+                overlayBefore.forEach((other, address) -> {
+                    if (other != m) {
+                        targets.add(address);
+                    }
+                });
+                targets.add("100.64.192.1");
+                for (String t : GuestProbe.unreachable(m, targets)) {
+                    failed.add(m.name() + "->" + t);
+                }
+            }
+            if (failed.isEmpty() || System.nanoTime() - deadline > 0) {
+                return List.copyOf(failed);
+            }
+        }
+    }
+
+    private String lastEtcd = "";
+
+    private boolean awaitEtcd(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean all = true;
+            StringBuilder seen = new StringBuilder();
+            for (LabMachine m : machines) {
+                GuestProbe.Etcd e = GuestProbe.etcd(m);
+                seen.append(m.name()).append(": ").append(e.healthy() ? "healthy" : "unhealthy").append(", members ").append(e.members()).append("; ");
+                all &= e.healthy() && e.members().size() == settings.nodes();
+            }
+            lastEtcd = seen.toString();
+            if (all) {
+                return true;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    private String etcdDetail() {
+        return lastEtcd;
+    }
+
+    private void write(String phase, int count) throws InterruptedException {
+        int acked = 0;
+        for (int i = 1; i <= count; i++) {
+            LabMachine m = machines.get(i % machines.size());
+            String key = "mooring-lab/" + phase + "/" + i;
+            String value = phase + "-" + i + "-" + System.nanoTime();
+            if (GuestProbe.put(m, key, value).isPresent()) {
+                acknowledged.put(key, value);
+                acked++;
+            }
+        }
+        say("etcd", phase + ": " + acked + " of " + count + " writes acknowledged");
+    }
+
+    private static Path seed(LabNetwork net, String host, String userData) {
+        try {
+            Path dir = Files.createDirectories(net.directory().resolve("seeds").resolve(host));
+            Path file = dir.resolve("user-data");
+            Files.writeString(file, userData);
+            Path image = dir.resolve("seed.img");
+            new SeedImage(Tools.forBuild(315532800L)).make(new OemContent(file, Optional.empty(), Optional.empty()), image);
+            return image;
+        } catch (IOException e) {
+            throw new LabException("cannot write the seed of " + host + ": " + e.getMessage(), e);
+        } catch (BuildException e) {
+            throw new LabException("cannot write the seed of " + host + ": " + e.getMessage() + " (" + e.hint() + ")", e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.mooring.lab.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class LabCommandTest {
+    @TempDir
+    Path temp;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = new CommandLine(new LabCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return cli.execute(args);
+    }
+
+    @Test
+    void anUnknownScenarioIsAUsageError() throws Exception {
+        Path image = Files.createFile(temp.resolve("edge.qcow2"));
+        assertThat(run("drill", "power-cycle", "--image", image.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown scenario 'power-cycle'; known: network-restart");
+    }
+
+    @Test
+    void aMissingImageSaysHowToBuildOne() {
+        assertThat(run("drill", "network-restart", "--image", temp.resolve("nope.qcow2").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("nope.qcow2 does not exist").contains("mooring image build");
+    }
+
+    @Test
+    void badOptionValuesAreNamed() throws Exception {
+        Path image = Files.createFile(temp.resolve("edge.qcow2"));
+        assertThat(run("drill", "network-restart", "--image", image.toString(), "-o", "yaml")).isEqualTo(2);
+        assertThat(err.toString()).contains("-o: expected text or json, got 'yaml'");
+        assertThat(run("drill", "network-restart", "--image", image.toString(), "--channel", "ssh")).isEqualTo(1);
+        assertThat(err.toString()).contains("--channel: expected shell or agent, got 'ssh'");
+        assertThat(run("drill", "network-restart", "--image", image.toString(), "--nodes", "12")).isEqualTo(1);
+        assertThat(err.toString()).contains("nodes: expected 1..9, got 12");
+    }
+
+    @Test
+    void aTemplateWithAnUnknownPlaceholderIsRefusedBeforeAnythingBoots() throws Exception {
+        Path image = Files.createFile(temp.resolve("edge.qcow2"));
+        Path template = Files.writeString(temp.resolve("t.yaml"), "#cloud-config\nhostname: {{hostname}}\n");
+        assertThat(run("drill", "network-restart", "--image", image.toString(), "--user-data", template.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("line 2: unknown placeholder {{hostname}}").contains("{{host}}");
+    }
+
+    @Test
+    void statusAndDownWithoutALab() {
+        assertThat(run("status", "--state", temp.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("no lab is up");
+        assertThat(run("down", "--state", temp.toString())).isEqualTo(0);
+        assertThat(out.toString()).contains("no lab is up");
+    }
+}
