@@ -1,6 +1,10 @@
 package dev.mooring.runtime;
 
+import dev.mooring.firstboot.cli.FirstbootCommand;
 import dev.mooring.firstboot.cli.UserdataCommand;
+import dev.mooring.hub.cli.HubCommand;
+import dev.mooring.image.cli.ImageCommand;
+import dev.mooring.k8s.cli.K8sCommand;
 import dev.mooring.overlay.cli.OverlayCommand;
 import java.util.Arrays;
 import java.util.Collections;
@@ -37,7 +41,11 @@ public final class Mooring implements Callable<Integer> {
     static final Map<String, Class<?>> COMMANDS = commands(
             CompletionCommand.class,
             UserdataCommand.class,
-            OverlayCommand.class);
+            FirstbootCommand.class,
+            OverlayCommand.class,
+            K8sCommand.class,
+            HubCommand.class,
+            ImageCommand.class);
 
     /** Setting this environment variable to {@code 1} shows stack traces, like {@code --debug}. */
     public static final String DEBUG_VARIABLE = "MOORING_DEBUG";

@@ -129,7 +129,9 @@ class MooringTest {
         Result r = run(Map.of());
 
         assertThat(r.status()).isEqualTo(2);
-        assertThat(r.err()).contains("a command is missing; the commands are: help, completion, userdata, overlay");
+        assertThat(r.err()).contains("a command is missing; the commands are: help, "
+                + String.join(", ", Mooring.COMMANDS.keySet()));
+        assertThat(Mooring.COMMANDS.keySet()).contains("userdata", "firstboot", "overlay", "k8s", "hub", "image");
     }
 
     @Test

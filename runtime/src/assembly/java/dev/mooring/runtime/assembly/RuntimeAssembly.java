@@ -88,10 +88,11 @@ public final class RuntimeAssembly {
         Path lib = stage.resolve("lib");
         List<String> classPathOnDevice = new ArrayList<>();
         for (Path jar : jars) {
-            int raised = OldClassFiles.copyRaised(jar, lib.resolve(jar.getFileName().toString()));
-            if (raised > 0) {
-                System.out.println("runtime assembly: " + jar.getFileName() + ": " + raised
-                        + " class files raised from Java 5 to Java 8, so the AOT cache can link them");
+            LibraryJars.Changes changes = LibraryJars.copy(jar, lib.resolve(jar.getFileName().toString()));
+            if (!changes.none()) {
+                System.out.println("runtime assembly: " + jar.getFileName() + ": " + changes.raised()
+                        + " class files raised from Java 5 to Java 8 (so the AOT cache can link them), "
+                        + changes.leftOut() + " entries for other platforms left out");
             }
             classPathOnDevice.add("$home/lib/" + jar.getFileName());
         }

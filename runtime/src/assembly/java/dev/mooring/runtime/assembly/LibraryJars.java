@@ -20,42 +20,65 @@ import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 
 /**
- * Copies a jar, raising class files older than Java 6 (major version 50) to Java 8 (52) with stack
- * map frames computed by the JDK's ClassFile API. The JDK's AOT cache cannot link classes that
- * need the old type-inferring verifier and leaves them out ("Unlinked class not supported by
- * AOTClassLinking"): picocli 4.7.7 is built for Java 5, so every {@code mooring} command loaded and
- * verified its ~180 classes from the jar at every start. The bytecode is otherwise unchanged (Java
- * 5 and 8 instructions are the same set), and the JVM verifies the new frames when it loads them.
+ * Copies a dependency jar into the device's {@code lib/}, with two changes where they apply:
+ *
+ * <ul>
+ *   <li>class files older than Java 6 (major version 50) are raised to Java 8 (52) with stack map
+ *       frames computed by the JDK's ClassFile API. The JDK's AOT cache cannot link classes that
+ *       need the old type-inferring verifier and leaves them out ("Unlinked class not supported by
+ *       AOTClassLinking"): picocli 4.7.7 is built for Java 5, so every {@code mooring} command
+ *       loaded and verified its ~180 classes from the jar at every start. The bytecode is otherwise
+ *       unchanged (Java 5 and 8 instructions are the same set), and the JVM verifies the new frames
+ *       when it loads them;</li>
+ *   <li>native libraries for other platforms are left out: the runtime is jlinked for Linux on
+ *       x86_64, and sqlite-jdbc carries 25 platforms' libraries (12 MB) of which it loads one.</li>
+ * </ul>
  */
-final class OldClassFiles {
+final class LibraryJars {
+
+    /** Where a jar keeps per-platform native libraries, and the one platform the runtime runs on. */
+    private static final String NATIVE_LIBRARIES = "org/sqlite/native/";
+    private static final String THIS_PLATFORM = NATIVE_LIBRARIES + "Linux/x86_64/";
+
+    /** What a copy changed: class files raised, entries of other platforms left out. */
+    record Changes(int raised, int leftOut) {
+        boolean none() {
+            return raised == 0 && leftOut == 0;
+        }
+    }
 
     private static final int FIRST_WITH_STACK_MAPS = ClassFile.JAVA_6_VERSION;
     private static final int TARGET = ClassFile.JAVA_8_VERSION;
 
-    private OldClassFiles() {}
+    private LibraryJars() {}
 
     /**
-     * Copies {@code from} to {@code to}; returns how many class files were raised (0: a plain copy).
-     * Entries keep their order, names and times, so the copy is as reproducible as the original.
+     * Copies {@code from} to {@code to}, a plain copy when nothing applies. Entries keep their
+     * order, names and times, so the copy is as reproducible as the original.
      */
-    static int copyRaised(Path from, Path to) {
+    static Changes copy(Path from, Path to) {
         try (JarFile jar = new JarFile(from.toFile());
              URLClassLoader loader = new URLClassLoader(new URL[] {from.toUri().toURL()}, null)) {
-            boolean old = Collections.list(jar.entries()).stream()
-                    .filter(e -> e.getName().endsWith(".class") && !e.getName().endsWith("module-info.class"))
-                    .anyMatch(e -> major(jar, e) < FIRST_WITH_STACK_MAPS);
+            boolean applies = Collections.list(jar.entries()).stream()
+                    .anyMatch(e -> otherPlatform(e.getName())
+                            || e.getName().endsWith(".class") && major(jar, e) < FIRST_WITH_STACK_MAPS);
             Files.createDirectories(to.getParent());
-            if (!old) {
+            if (!applies) {
                 Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
-                return 0;
+                return new Changes(0, 0);
             }
             // Frames need the class hierarchy: the jar's own classes, then the JDK's.
             ClassFile classFile = ClassFile.of(ClassFile.StackMapsOption.GENERATE_STACK_MAPS,
                     ClassFile.ClassHierarchyResolverOption.of(
                     ClassHierarchyResolver.defaultResolver().orElse(ClassHierarchyResolver.ofResourceParsing(loader))));
             int raised = 0;
+            int leftOut = 0;
             try (OutputStream file = Files.newOutputStream(to); JarOutputStream out = new JarOutputStream(file)) {
                 for (JarEntry entry : Collections.list(jar.entries())) {
+                    if (otherPlatform(entry.getName())) {
+                        leftOut++;
+                        continue;
+                    }
                     byte[] bytes;
                     try (InputStream in = jar.getInputStream(entry)) {
                         bytes = in.readAllBytes();
@@ -71,10 +94,16 @@ final class OldClassFiles {
                     out.closeEntry();
                 }
             }
-            return raised;
+            return new Changes(raised, leftOut);
         } catch (IOException | IllegalArgumentException e) {
-            throw new AssemblyException("cannot copy " + from + " with its class files raised to Java 8", e);
+            throw new AssemblyException("cannot copy " + from + " into the runtime's lib/", e);
         }
+    }
+
+    /** A native library (or its folder) for another platform than the runtime's. */
+    static boolean otherPlatform(String entry) {
+        return entry.startsWith(NATIVE_LIBRARIES) && entry.length() > NATIVE_LIBRARIES.length()
+                && !entry.startsWith(THIS_PLATFORM) && !THIS_PLATFORM.startsWith(entry);
     }
 
     private static byte[] raise(ClassFile classFile, byte[] bytes) {
