@@ -5,6 +5,7 @@ import dev.mooring.firstboot.cli.UserdataCommand;
 import dev.mooring.hub.cli.HubCommand;
 import dev.mooring.image.cli.ImageCommand;
 import dev.mooring.k8s.cli.K8sCommand;
+import dev.mooring.lab.cli.LabCommand;
 import dev.mooring.overlay.cli.OverlayCommand;
 import java.util.Arrays;
 import java.util.Collections;
@@ -45,7 +46,8 @@ public final class Mooring implements Callable<Integer> {
             OverlayCommand.class,
             K8sCommand.class,
             HubCommand.class,
-            ImageCommand.class);
+            ImageCommand.class,
+            LabCommand.class);
 
     /** Setting this environment variable to {@code 1} shows stack traces, like {@code --debug}. */
     public static final String DEBUG_VARIABLE = "MOORING_DEBUG";

@@ -131,7 +131,7 @@ class MooringTest {
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err()).contains("a command is missing; the commands are: help, "
                 + String.join(", ", Mooring.COMMANDS.keySet()));
-        assertThat(Mooring.COMMANDS.keySet()).contains("userdata", "firstboot", "overlay", "k8s", "hub", "image");
+        assertThat(Mooring.COMMANDS.keySet()).contains("userdata", "firstboot", "overlay", "k8s", "hub", "image", "lab");
     }
 
     @Test
