@@ -22,6 +22,7 @@ public final class ClusterYaml {
             out.append("kubernetes:\n  distribution: ").append(k.distribution().yamlName()).append('\n');
             k.version().ifPresent(v -> out.append("  version: ").append(OverlayYaml.quote(v)).append('\n'));
             k.token().ifPresent(t -> out.append("  token: ").append(OverlayYaml.quote(t)).append('\n'));
+            out.append("  control-plane-count: ").append(k.controlPlaneCount()).append('\n');
         });
         return out.toString();
     }

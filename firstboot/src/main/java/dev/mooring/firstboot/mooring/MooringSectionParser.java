@@ -185,7 +185,7 @@ public final class MooringSectionParser {
         if (mapping.isEmpty()) {
             return Optional.empty();
         }
-        MappingFields f = reader.fields(mapping.get(), "mooring.kubernetes", Set.of("distribution", "token", "version"), Set.of());
+        MappingFields f = reader.fields(mapping.get(), "mooring.kubernetes", Set.of("distribution", "token", "version", "control-plane-count"), Set.of());
         Optional<Distribution> distribution = f.required("distribution", "add distribution: k3s, kubeadm or etcd")
                 .flatMap(n -> choice(n, f.path("distribution"), Distribution.values(), Distribution::yamlName));
         Optional<Node> tokenNode = f.value("token");
@@ -198,8 +198,13 @@ public final class MooringSectionParser {
             }
             return true;
         }));
+        Optional<Node> countNode = f.value("control-plane-count");
+        Optional<Long> count = countNode.flatMap(n -> reader.integer(n, f.path("control-plane-count"), 1, KubernetesSpec.MAX_CONTROL_PLANE_COUNT));
+        countNode.ifPresent(n -> count.filter(c -> c % 2 == 0).ifPresent(c -> reader.warning(n, f.path("control-plane-count") + ": " + c
+                + " control-plane hosts tolerate no more failures than " + (c - 1), "use an odd number (1, 3, 5) for etcd's quorum")));
         f.finish();
-        if (distribution.isEmpty() || (tokenNode.isPresent() && token.isEmpty()) || (versionNode.isPresent() && version.isEmpty())) {
+        if (distribution.isEmpty() || (tokenNode.isPresent() && token.isEmpty()) || (versionNode.isPresent() && version.isEmpty())
+                || (countNode.isPresent() && count.isEmpty())) {
             return Optional.empty();
         }
         if (version.isPresent() && version.get().contains("+k3s") && distribution.get() != Distribution.K3S) {
@@ -207,7 +212,7 @@ public final class MooringSectionParser {
                     + distribution.get().yamlName(), "write the upstream version, e.g. " + version.get().substring(0, version.get().indexOf('+')));
             return Optional.empty();
         }
-        return Optional.of(new KubernetesSpec(distribution.get(), token, version));
+        return Optional.of(new KubernetesSpec(distribution.get(), token, version, count.map(Long::intValue).orElse(1)));
     }
 
     private Optional<OverlaySettings> overlay(Node node) {

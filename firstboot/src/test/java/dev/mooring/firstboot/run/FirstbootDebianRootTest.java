@@ -112,7 +112,11 @@ class FirstbootDebianRootTest {
                       distribution: k3s
                       version: 'v1.31.4+k3s1'
                       token: 'K10-join-token-store-0042'
+                      control-plane-count: 1
                     """);
+            if (dev.mooring.firstboot.mooring.OverlayYaml.HUB_SECTION_SUPPORTED) {
+                assertThat(read("/etc/mooring/overlay.yaml")).contains("hub:\n  credentials: '/var/lib/mooring/hub/credentials.json'\n");
+            }
             assertThat(mode("/var/lib/mooring/hub")).isEqualTo("0700 0:0");
             assertThat(mode("/var/lib/mooring/hub/credentials.json")).isEqualTo("0600 0:0");
             JsonNode credentials = new ObjectMapper().readTree(read("/var/lib/mooring/hub/credentials.json"));
