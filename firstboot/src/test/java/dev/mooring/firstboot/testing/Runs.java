@@ -60,9 +60,13 @@ public final class Runs {
     }
 
     public static FirstbootRun.Options options(Path root, RootFiles files, Path seed, Optional<CommandRunner> commands, String bootId) {
+        return options(root, files, Optional.of(seed), commands, bootId);
+    }
+
+    public static FirstbootRun.Options options(Path root, RootFiles files, Optional<Path> seed, Optional<CommandRunner> commands, String bootId) {
         Registrar registrar = new Registrar(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0, Duration.ofSeconds(3)),
                 Clock.fixed(NOW, ZoneOffset.UTC), d -> { }, () -> 0.5, line -> { });
-        return new FirstbootRun.Options(root, files, Optional.of(""), Optional.of(seed), commands, Duration.ZERO, Duration.ofSeconds(1),
+        return new FirstbootRun.Options(root, files, Optional.of(""), seed, commands, Duration.ZERO, Duration.ofSeconds(1),
                 bootId, Clock.fixed(NOW, ZoneOffset.UTC),
                 new HubRegistration.Settings(registrar, () -> List.of("198.51.100.11"), "0.1.0-test", Duration.ofSeconds(2)));
     }
