@@ -23,10 +23,11 @@ import java.util.OptionalInt;
  * @param stateDirectory where the persisted identity lives (default {@link #DEFAULT_STATE_DIRECTORY})
  * @param peers          hosts named in the file: the whole overlay without discovery, seeds with it
  * @param statusFile     where the service writes its status (default {@link #DEFAULT_STATUS_FILE})
+ * @param hub            the hub this host registered with: heartbeats and a second source of peers
  */
 public record OverlayConfig(Path source, String cluster, Host host, Role role, OverlaySettings overlay,
                             Discovery discovery, Vip vip, Optional<InetSocketAddress> metrics,
-                            Path stateDirectory, List<StaticPeer> peers, Path statusFile) {
+                            Path stateDirectory, List<StaticPeer> peers, Path statusFile, Optional<Hub> hub) {
 
     public static final Path DEFAULT_PATH = Path.of("/etc/mooring/overlay.yaml");
     public static final Path DEFAULT_STATUS_FILE = Path.of("/run/mooring/overlay.json");
@@ -40,6 +41,24 @@ public record OverlayConfig(Path source, String cluster, Host host, Role role, O
 
     public OverlayConfig {
         peers = List.copyOf(peers);
+    }
+
+    /** The config without a hub section: what every file was before the hub existed. */
+    public OverlayConfig(Path source, String cluster, Host host, Role role, OverlaySettings overlay, Discovery discovery,
+                         Vip vip, Optional<InetSocketAddress> metrics, Path stateDirectory, List<StaticPeer> peers,
+                         Path statusFile) {
+        this(source, cluster, host, role, overlay, discovery, vip, metrics, stateDirectory, peers, statusFile, Optional.empty());
+    }
+
+    /**
+     * The hub section: first boot's credentials file (docs/contracts.md) and the heartbeat period.
+     * The hub is never needed for the overlay to run: it adds peers and hears how this host is.
+     */
+    public record Hub(Path credentials, java.time.Duration heartbeat) {
+        public static final Path DEFAULT_CREDENTIALS = Path.of("/var/lib/mooring/hub/credentials.json");
+        public static final java.time.Duration DEFAULT_HEARTBEAT = java.time.Duration.ofSeconds(10);
+        public static final java.time.Duration MIN_HEARTBEAT = java.time.Duration.ofSeconds(1);
+        public static final java.time.Duration MAX_HEARTBEAT = java.time.Duration.ofMinutes(10);
     }
 
     /**

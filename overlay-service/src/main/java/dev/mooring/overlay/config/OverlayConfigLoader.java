@@ -67,7 +67,9 @@ public final class OverlayConfigLoader {
 
     // The file's shape, as Jackson maps it. Strings, so that parsing errors carry our positions.
     record FileModel(String cluster, HostModel host, String role, OverlayModel overlay, DiscoveryModel discovery,
-                     VipModel vip, String metrics, String state, List<PeerModel> peers, String status) {}
+                     VipModel vip, String metrics, String state, List<PeerModel> peers, String status, HubModel hub) {}
+
+    record HubModel(String credentials, String heartbeat) {}
 
     record DiscoveryModel(Boolean enabled, Integer port, String interval) {}
 
@@ -271,10 +273,11 @@ public final class OverlayConfigLoader {
             Vip vip = vip(m.vip());
             Optional<InetSocketAddress> metrics = metrics(m.metrics());
             List<StaticPeer> peers = settings == null || host == null ? List.of() : peers(m.peers(), settings, host);
+            Optional<OverlayConfig.Hub> hub = hub(m.hub());
             if (!problems.isEmpty()) {
                 throw new OverlayConfigException(problems);
             }
-            return new OverlayConfig(source, cluster, host, role, settings, discovery, vip, metrics, state, peers, status);
+            return new OverlayConfig(source, cluster, host, role, settings, discovery, vip, metrics, state, peers, status, hub);
         }
 
         private String cluster(String name) {
@@ -394,6 +397,24 @@ public final class OverlayConfigLoader {
                 interval = interval == null ? Discovery.DEFAULT_INTERVAL : interval;
             }
             return new Discovery(enabled, port, interval);
+        }
+
+        /** The optional hub section: where first boot put the hub credentials, and how often to heartbeat. */
+        private Optional<OverlayConfig.Hub> hub(HubModel h) {
+            if (h == null) {
+                return Optional.empty();
+            }
+            Path credentials = absolutePath("/hub/credentials", h.credentials(), OverlayConfig.Hub.DEFAULT_CREDENTIALS);
+            Duration heartbeat = OverlayConfig.Hub.DEFAULT_HEARTBEAT;
+            if (h.heartbeat() != null) {
+                heartbeat = duration("/hub/heartbeat", h.heartbeat());
+                if (heartbeat != null && (heartbeat.compareTo(OverlayConfig.Hub.MIN_HEARTBEAT) < 0
+                        || heartbeat.compareTo(OverlayConfig.Hub.MAX_HEARTBEAT) > 0)) {
+                    report("/hub/heartbeat", h.heartbeat() + " is outside " + OverlayConfig.Hub.MIN_HEARTBEAT.toSeconds()
+                            + "s.." + OverlayConfig.Hub.MAX_HEARTBEAT.toSeconds() + "s; the default is 10s");
+                }
+            }
+            return Optional.of(new OverlayConfig.Hub(credentials, heartbeat == null ? OverlayConfig.Hub.DEFAULT_HEARTBEAT : heartbeat));
         }
 
         /** {@code 250ms}, {@code 2s}: a whole number with its unit, so nobody guesses which unit was meant. */

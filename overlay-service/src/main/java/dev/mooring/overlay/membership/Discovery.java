@@ -108,6 +108,8 @@ public final class Discovery implements AutoCloseable {
 
     private EventLoopGroup group;
     private volatile Channel channel;
+    /** Seeds that change at run time (the hub's peer list), besides {@link Settings#seeds()}. */
+    private volatile Supplier<? extends java.util.Collection<Ipv4Address>> moreSeeds = List::of;
 
     /**
      * @param hostId           this host's id, the same the filter treats as self
@@ -316,11 +318,20 @@ public final class Discovery implements AutoCloseable {
         channel.flush();
     }
 
+    /**
+     * Adds seeds that change at run time: each announcement round also goes by unicast to what
+     * {@code seeds} returns then (the hub's peers, so hosts without broadcast reachability hear each other).
+     */
+    public void seedsFrom(Supplier<? extends java.util.Collection<Ipv4Address>> seeds) {
+        this.moreSeeds = Objects.requireNonNull(seeds, "seeds");
+    }
+
     /** The broadcast address, the seeds, then every known member's last underlay address; never this host's. */
     private Set<Ipv4Address> targets(Ipv4Address ownUnderlay) {
         Set<Ipv4Address> targets = new LinkedHashSet<>();
         broadcastAddress.get().ifPresent(targets::add);
         targets.addAll(settings.seeds());
+        targets.addAll(moreSeeds.get());
         for (Member member : table.snapshot()) {
             targets.add(member.underlay());
         }

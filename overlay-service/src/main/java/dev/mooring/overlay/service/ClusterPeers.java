@@ -1,8 +1,10 @@
 package dev.mooring.overlay.service;
 
+import dev.mooring.overlay.address.Cidr;
 import dev.mooring.overlay.address.Ipv4Address;
 import dev.mooring.overlay.config.OverlayConfig;
 import dev.mooring.overlay.config.OverlayConfig.StaticPeer;
+import dev.mooring.overlay.hub.HubPeer;
 import dev.mooring.overlay.membership.Member;
 import dev.mooring.overlay.membership.MemberState;
 import dev.mooring.overlay.reconcile.Peer;
@@ -47,6 +49,23 @@ final class ClusterPeers {
             out.putIfAbsent(p.address(), new Peer(p.host(), p.address(), p.underlay()));
         }
         return out.values().stream().sorted(Comparator.comparing(Peer::address)).toList();
+    }
+
+    /**
+     * The hub's peers as static peers, to follow the members and the file's static peers (so they
+     * never override fresher data): each with its first underlay address, leaving out this host,
+     * the VIP and entries that could not be forwarded to (no underlay, an underlay inside the CIDR).
+     */
+    static List<StaticPeer> hubPeers(List<HubPeer> peers, Ipv4Address self, Ipv4Address vip, Cidr cidr) {
+        List<StaticPeer> out = new ArrayList<>();
+        for (HubPeer p : peers) {
+            if (p.overlay().equals(self) || p.overlay().equals(vip) || !cidr.contains(p.overlay())) {
+                continue;
+            }
+            p.underlay().stream().filter(u -> !u.isUnspecified() && !cidr.contains(u)).findFirst()
+                    .ifPresent(u -> out.add(new StaticPeer(p.hostname(), p.overlay(), u)));
+        }
+        return out;
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.mooring.overlay.address.MacAddress;
 import dev.mooring.overlay.config.OverlayConfig;
 import dev.mooring.overlay.identity.IdentityException;
 import dev.mooring.overlay.identity.IdentityStore;
+import dev.mooring.overlay.hub.HubLink;
 import dev.mooring.overlay.identity.OverlayIdentity;
 import dev.mooring.overlay.kernel.Kernel;
 import dev.mooring.overlay.kernel.KernelException;
@@ -128,6 +129,8 @@ public final class OverlayService {
     private ScheduledExecutorService scheduler;
     private volatile MetricsServer metrics;
     private AddressSettlement settlement;
+    /** The hub: a second source of peers when overlay.yaml has a hub section; null otherwise. */
+    private volatile HubLink hub;
 
     private OverlayStatus status;
     private String lastLoggedError;
@@ -243,8 +246,15 @@ public final class OverlayService {
                     codec, new AnnouncementFilter(codec, config.host().id(), clock, new DropCounters()), table,
                     config.host().id(), incarnation, this::localHost, watcher::broadcast);
             table.addListener(change -> onMembershipChange(change.current()));
+            // The hub's peers are unicast seeds too: hosts the broadcast does not reach hear each other.
+            discovery.seedsFrom(this::hubUnderlays);
         }
 
+        // Built now, started after READY: the peer list saved at the last run is in the first pass,
+        // so a restart while the hub is down keeps the forwarding entries only the hub gave.
+        config.hub().ifPresent(hubSettings -> hub = new HubLink(hubSettings,
+                Optional.of(config.stateDirectory().resolve("hub-peers.json")), config.cluster(), this::hubReport,
+                this::onHubPeers, log));
         address = chooseAddress(identity);
         // Refuses an overlapping CIDR or an MTU that does not fit before a word is announced.
         DesiredState.of(config.overlay(), address, List.of(), observed);
@@ -304,6 +314,11 @@ public final class OverlayService {
                 : "; discovery on udp " + settings.port() + ", incarnation " + incarnation)
                 + (metrics == null ? "" : "; metrics at " + metrics.url()));
         notifySystemd("READY=1\nSTATUS=overlay " + address + " up, " + peerCount + " peers");
+
+        // After READY: the overlay never waits for the hub.
+        if (hub != null) {
+            hub.start();
+        }
 
         if (vipHolder != null) {
             // Hear the cluster for as long as it takes to call a silent host dead before taking the
@@ -439,12 +454,53 @@ public final class OverlayService {
 
     private List<Peer> peers() {
         List<Member> members = table == null ? List.of() : table.snapshot();
-        return ClusterPeers.peers(members, config.peers(), address, config.overlay().vip());
+        HubLink h = hub;
+        List<OverlayConfig.StaticPeer> statics = config.peers();
+        if (h != null && !h.peers().isEmpty()) {
+            // After the members and the file's peers: the hub never overrides what this host heard itself.
+            statics = new ArrayList<>(statics);
+            statics.addAll(ClusterPeers.hubPeers(h.peers(), address, config.overlay().vip(), config.overlay().cidr()));
+        }
+        return ClusterPeers.peers(members, statics, address, config.overlay().vip());
+    }
+
+    // ---- hub ------------------------------------------------------------------------------------
+
+    /** This host for the hub's heartbeat: the underlay address now, the last pass's state, the VIP. */
+    private HubLink.Report hubReport() {
+        VipHolder holder = vipHolder;
+        OverlayStatus s;
+        synchronized (this) {
+            s = status;
+        }
+        return new HubLink.Report(watcher.address().stream().toList(), s == null ? "starting" : s.state(),
+                holder != null && holder.held());
+    }
+
+    private void onHubPeers() {
+        HubLink h = hub;
+        log.accept("hub peer list changed: " + (h == null ? 0 : h.peers().size()) + " peers");
+        Reconciler r = reconciler;
+        if (r != null) {
+            r.trigger();
+        }
+    }
+
+    /** The hub peers' underlay addresses, announced to by unicast each round. */
+    private List<Ipv4Address> hubUnderlays() {
+        HubLink h = hub;
+        if (h == null) {
+            return List.of();
+        }
+        return h.peers().stream().flatMap(p -> p.underlay().stream()).toList();
     }
 
     // ---- stop -----------------------------------------------------------------------------------
 
     private void shutDown() {
+        if (hub != null) {
+            hub.close();
+        }
         if (vipHolder != null) {
             boolean held = vipHolder.held();
             vipHolder.close();

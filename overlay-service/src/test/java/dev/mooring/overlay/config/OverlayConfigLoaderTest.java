@@ -93,7 +93,7 @@ class OverlayConfigLoaderTest {
     /** Each bad file gives one problem at the line and column of the value, naming the key. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unknown top-level key   | host: {name: h1}\\noverlay: {address: 100.64.192.10}\\nfoo: 1                    | 3:1  | foo: unknown key 'foo'; the keys allowed at the top are: cluster, discovery, host, metrics, overlay, peers, role, state, status, vip
+            unknown top-level key   | host: {name: h1}\\noverlay: {address: 100.64.192.10}\\nfoo: 1                    | 3:1  | foo: unknown key 'foo'; the keys allowed at the top are: cluster, discovery, host, hub, metrics, overlay, peers, role, state, status, vip
             unknown overlay key     | host: {name: h1}\\noverlay:\\n  address: 100.64.192.10\\n  vnii: 4                | 4:3  | overlay.vnii: unknown key 'vnii'; the keys allowed here are: address, cidr, enabled, key, mtu, port, underlay, vip, vni
             vni not a number        | host: {name: h1}\\noverlay:\\n  address: 100.64.192.10\\n  vni: abc               | 4:8  | overlay.vni: 'abc' is not a whole number
             mtu is a fraction       | host: {name: h1}\\noverlay:\\n  address: 100.64.192.10\\n  mtu: 1400.5            | 4:8  | overlay.mtu: '1400.5' is not a whole number
