@@ -29,7 +29,8 @@ import java.util.stream.Collectors;
  * generator is bounded: at most {@value #IN_FLIGHT} requests (and so connections) at a time, and
  * every phase ends by the clock. Heartbeat latency counts from when the beat was due, so a hub
  * that falls behind shows it (no coordinated omission). Prints two JSON lines (figures
- * hub-register-burst and hub-heartbeat-latency). Options: --seconds=N (60), --hosts=N (2000).
+ * hub-register-burst and hub-heartbeat-latency). Options: --seconds=N (60), --hosts=N (2000),
+ * --warm-up=N (10 s of beats before the measured ones).
  */
 public final class HubLoadBench {
 
@@ -45,6 +46,8 @@ public final class HubLoadBench {
     public static void main(String[] args) throws Exception {
         int seconds = intArg(args, "seconds", 60);
         int hostCount = intArg(args, "hosts", 2000);
+        int warmUp = intArg(args, "warm-up", 10);
+        String loadBefore = loadAverage();
         Path dir = Files.createTempDirectory("mooring-hub-bench");
         try (HubProcess hub = HubProcess.start(dir.resolve("data"), List.of("-Xmx512m"))) {
             String admin = Files.readString(dir.resolve("data/admin-token")).trim();
@@ -64,35 +67,14 @@ public final class HubLoadBench {
             // The rest of the hosts, not measured.
             registerAll(http, base, token, REGISTER_BURST, hostCount, slots, new ConcurrentLinkedQueue<>(), hosts);
 
-            // Phase 2: every host beats once a second at its own offset.
+            // Phase 2: every host beats once a second at its own offset; first a warm-up (not counted:
+            // the hub's JIT has not compiled the heartbeat path yet), then the measured run.
+            List<Host> all = List.copyOf(hosts);
+            beat(http, base, all, warmUp, slots, new ConcurrentLinkedQueue<>(), new AtomicLong());
             ConcurrentLinkedQueue<Outcome> beats = new ConcurrentLinkedQueue<>();
             AtomicLong late = new AtomicLong();
-            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
-            long end = start + TimeUnit.SECONDS.toNanos(seconds);
-            List<Host> all = List.copyOf(hosts);
-            List<CompletableFuture<Void>> pending = new ArrayList<>();
-            for (int s = 0; s < seconds; s++) {
-                for (int i = 0; i < all.size(); i++) {
-                    long due = start + TimeUnit.SECONDS.toNanos(s) + TimeUnit.SECONDS.toNanos(1) * i / all.size();
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        TimeUnit.NANOSECONDS.sleep(wait);
-                    } else if (wait < -TimeUnit.MILLISECONDS.toNanos(5)) {
-                        late.incrementAndGet();
-                    }
-                    Host h = all.get(i);
-                    slots.acquire();
-                    String body = "{\"addresses\":[\"198.51.100." + (1 + (i + s) % 250) + "\"],\"status\":\"ready\",\"vipHolder\":false}";
-                    pending.add(send(http, base, "POST", "/api/v1/hosts/" + h.hostId() + "/heartbeat", h.apiKey(), body)
-                            .handle((r, e) -> {
-                                slots.release();
-                                beats.add(new Outcome((System.nanoTime() - due) / 1e6, e == null && r.statusCode() == 204));
-                                return null;
-                            }));
-                }
-                pending.removeIf(CompletableFuture::isDone);
-            }
-            CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            long start = System.nanoTime();
+            beat(http, base, all, seconds, slots, beats, late);
             double beatSeconds = (System.nanoTime() - start) / 1e9;
 
             // Every host is in the table once, with a distinct address.
@@ -104,19 +86,48 @@ public final class HubLoadBench {
                     "%d registrations sent at once (at most %d in flight) to a fresh hub (SQLite, synchronous=FULL): %.0f"
                             + " registrations/s, all done in %.0f ms, %d errors; %d hosts in the table with %d distinct addresses",
                     REGISTER_BURST, IN_FLIGHT, REGISTER_BURST / (burstMillis / 1000), burstMillis, errors(burst), table.size(),
-                    distinct), Integer.MAX_VALUE));
+                    distinct) + "; load average before " + loadBefore + ", after " + loadAverage(), Integer.MAX_VALUE));
             System.out.println(figure("hub-heartbeat-latency", beats, String.format(Locale.ROOT,
-                    "%d hosts beating once a second for %d s (latency from when each beat was due): %d beats, %.0f beats/s,"
+                    "%d hosts beating once a second for %d s after a %d s warm-up (latency from when each beat was due): %d beats, %.0f beats/s,"
                             + " %d errors, exact p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d beats sent more than 5 ms late by the"
                             + " generator; samples: a random 20,000 of them",
-                    all.size(), seconds, beats.size(), beats.size() / beatSeconds, errors(beats), pct(beats, 50), pct(beats, 99),
-                    pct(beats, 100), late.get()), 20_000));
+                    all.size(), seconds, warmUp, beats.size(), beats.size() / beatSeconds, errors(beats), pct(beats, 50), pct(beats, 99),
+                    pct(beats, 100), late.get()) + "; load average before " + loadBefore + ", after " + loadAverage(), 20_000));
             hub.stop();
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    /** Every host beats once a second for {@code seconds}, host i at i/n of each second. */
+    private static void beat(HttpClient http, String base, List<Host> all, int seconds, Semaphore slots,
+                             ConcurrentLinkedQueue<Outcome> beats, AtomicLong late) throws Exception {
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (int s = 0; s < seconds; s++) {
+            for (int i = 0; i < all.size(); i++) {
+                long due = start + TimeUnit.SECONDS.toNanos(s) + TimeUnit.SECONDS.toNanos(1) * i / all.size();
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                } else if (wait < -TimeUnit.MILLISECONDS.toNanos(5)) {
+                    late.incrementAndGet();
+                }
+                Host h = all.get(i);
+                slots.acquire();
+                String body = "{\"addresses\":[\"198.51.100." + (1 + (i + s) % 250) + "\"],\"status\":\"ready\",\"vipHolder\":false}";
+                pending.add(send(http, base, "POST", "/api/v1/hosts/" + h.hostId() + "/heartbeat", h.apiKey(), body)
+                        .handle((r, e) -> {
+                            slots.release();
+                            beats.add(new Outcome((System.nanoTime() - due) / 1e6, e == null && r.statusCode() == 204));
+                            return null;
+                        }));
+            }
+            pending.removeIf(CompletableFuture::isDone);
+        }
+        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     }
 
     private static void registerAll(HttpClient http, String base, String token, int from, int to, Semaphore slots,
@@ -174,6 +185,16 @@ public final class HubLoadBench {
         }
         String array = samples.stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).collect(Collectors.joining(",", "[", "]"));
         return "{\"figure\":\"" + name + "\",\"unit\":\"ms\",\"samples\":" + array + ",\"notes\":\"" + notes.replace("\"", "'") + "\"}";
+    }
+
+    /** The 1-minute load average: on a shared machine the figures mean little without it. */
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0] + " on " + Runtime.getRuntime().availableProcessors()
+                    + " cores";
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     private static int intArg(String[] args, String key, int fallback) {
