@@ -48,13 +48,16 @@ public final class LabMachine implements AutoCloseable {
 
     /** Everything that defines a machine; {@link #qemuCommand} turns it into QEMU's command line. */
     public record Spec(String name, BootMode boot, Optional<Path> disk, Optional<Path> seed, int memoryMb,
-                       CommandChannel.Kind channel, WaitStrategy waitStrategy, Duration startupTimeout) {
+                       CommandChannel.Kind channel, WaitStrategy waitStrategy, Duration startupTimeout, String cpu) {
         public Spec {
             Objects.requireNonNull(name, "name");
             if (!name.matches("[a-z0-9][a-z0-9-]{0,30}")) {
                 throw new IllegalArgumentException("name: expected 1-31 of a-z, 0-9 and '-', got '" + name + "'");
             }
             Objects.requireNonNull(boot, "boot (withBoot)");
+            if (!cpu.matches("[a-zA-Z0-9_.,+=-]+")) {
+                throw new IllegalArgumentException("cpu: expected a QEMU CPU model such as qemu64 or max, got '" + cpu + "'");
+            }
             if (memoryMb < 128 || memoryMb > 8192) {
                 throw new IllegalArgumentException("memoryMb: expected 128..8192, got " + memoryMb);
             }
@@ -68,7 +71,7 @@ public final class LabMachine implements AutoCloseable {
         public List<String> qemuCommand(Tap tap, Path dir) {
             List<String> c = new ArrayList<>(List.of("qemu-system-x86_64",
                     "-name", name,
-                    "-machine", "q35", "-accel", "tcg", "-cpu", "qemu64", "-smp", "1", "-m", Integer.toString(memoryMb),
+                    "-machine", "q35", "-accel", "tcg", "-cpu", cpu, "-smp", "1", "-m", Integer.toString(memoryMb),
                     "-nodefaults", "-no-user-config", "-display", "none",
                     "-serial", "stdio",
                     "-chardev", "socket,id=ttyS1,path=" + dir.resolve("ttyS1.sock") + ",server=on,wait=off",
@@ -111,6 +114,7 @@ public final class LabMachine implements AutoCloseable {
         private CommandChannel.Kind channel = CommandChannel.Kind.SERIAL_SHELL;
         private WaitStrategy waitStrategy = Wait.none();
         private Duration startupTimeout = Duration.ofMinutes(5);
+        private String cpu = "qemu64";
 
         private Builder(String name) {
             this.name = name;
@@ -130,6 +134,15 @@ public final class LabMachine implements AutoCloseable {
         /** A NoCloud seed (CIDATA vfat or ISO), attached read-only as the second virtio disk. */
         public Builder withSeed(Path seed) {
             this.seed = Objects.requireNonNull(seed, "seed");
+            return this;
+        }
+
+        /**
+         * The QEMU CPU model (default qemu64, the fastest under TCG). A guest whose code was compiled
+         * for newer CPUs (a JVM AOT cache made on an AVX host) dies of SIGILL on qemu64: use max.
+         */
+        public Builder withCpu(String cpu) {
+            this.cpu = Objects.requireNonNull(cpu, "cpu");
             return this;
         }
 
@@ -157,7 +170,7 @@ public final class LabMachine implements AutoCloseable {
         }
 
         public Spec spec() {
-            return new Spec(name, boot, Optional.ofNullable(disk), Optional.ofNullable(seed), memoryMb, channel, waitStrategy, startupTimeout);
+            return new Spec(name, boot, Optional.ofNullable(disk), Optional.ofNullable(seed), memoryMb, channel, waitStrategy, startupTimeout, cpu);
         }
 
         /** Starts QEMU on a new tap of {@code network} and waits with the wait strategy. */
