@@ -39,6 +39,10 @@ public final class EtcdWriteGapBench {
             System.err.println("EtcdWriteGapBench: skipped: " + missing.get());
             return;
         }
+        if (!java.nio.file.Files.isExecutable(EtcdMembers.ETCD) || !java.nio.file.Files.isExecutable(EtcdMembers.ETCDCTL)) {
+            System.err.println("EtcdWriteGapBench: skipped: etcd-server and etcd-client are not installed (bin/ensure-packages)");
+            return;
+        }
         List<Double> gaps = new ArrayList<>();
         List<Double> resumed = new ArrayList<>();
         List<Double> noAddress = new ArrayList<>();
