@@ -240,11 +240,21 @@ public final class FirstbootRun {
      */
     private Optional<Seed> findSeed() throws DatasourceException, IOException {
         Datasources sources = new Datasources(new Datasources.Options(options.root(), options.cmdline(), options.seed(), options.networkWait()), log);
-        Optional<Seed> primary = sources.primary();
+        Optional<Seed> primary;
+        Optional<Seed> cached = cachedSeed();
+        try {
+            primary = sources.primary();
+        } catch (DatasourceException e) {
+            // A later boot before the network is up cannot reach an http seed: the instance is known, keep it.
+            if (cached.isPresent()) {
+                log.accept(e.getMessage() + "; using the cached seed of the current instance");
+                return cached;
+            }
+            throw e;
+        }
         if (primary.isPresent()) {
             return primary;
         }
-        Optional<Seed> cached = cachedSeed();
         if (cached.isPresent() && !cached.get().location().equals("oem")) {
             return cached;
         }

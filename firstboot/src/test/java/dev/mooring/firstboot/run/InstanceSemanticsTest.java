@@ -67,6 +67,25 @@ class InstanceSemanticsTest {
     }
 
     @Test
+    void anUnreachableHttpSeedOnALaterBootFallsBackToTheInstancesCache() throws Exception {
+        Path seed = Runs.seed(temp.resolve("seed"), USER_DATA, "iid-a", Optional.empty());
+        boot(Optional.of(seed), "boot-1");
+        int port;
+        try (var probe = new dev.mooring.firstboot.testing.TestHub(0)) {
+            port = probe.url().getPort();
+        }
+        FirstbootRun.Options o = Runs.options(root, new DirectoryRoot(root), Optional.empty(), Optional.of(Runs.shellIn(root)), "boot-2");
+        FirstbootRun.Options early = new FirstbootRun.Options(o.root(), o.files(), Optional.of("ro ds=nocloud;s=http://127.0.0.1:" + port + "/"),
+                o.seed(), o.commands(), o.mediaWait(), java.time.Duration.ZERO, o.bootId(), o.clock(), o.registration());
+        java.util.List<String> log = new java.util.ArrayList<>();
+        FirstbootStatus status = new FirstbootRun(early, log::add).run();
+        assertThat(status.state()).isEqualTo(FirstbootStatus.State.OK);
+        assertThat(status.datasource()).contains("cache");
+        assertThat(log).anyMatch(l -> l.contains("using the cached seed"));
+        assertThat(log()).isEqualTo("bootcmd\nruncmd\nbootcmd\n");
+    }
+
+    @Test
     void changedUserDataUnderTheSameInstanceIdIsNotAppliedAndSaysWhy() throws Exception {
         Path seed = Runs.seed(temp.resolve("seed"), USER_DATA, "iid-a", Optional.empty());
         boot(Optional.of(seed), "boot-1");
