@@ -54,7 +54,13 @@ public final class RuntimeAssembly {
             "-XX:+ExitOnOutOfMemoryError", // let systemd restart a daemon that ran out of memory
             "-XX:-UsePerfData",            // no /tmp/hsperfdata file: nothing reads it on a device
             "-Xlog:disable",               // JVM warnings (e.g. a stale AOT cache) to stderr, never
-            "-Xlog:all=warning:stderr");   // into a command's stdout
+            "-Xlog:all=warning:stderr",    // into a command's stdout
+            // JDK 25 stores the interpreter/compiled-code adapters in the cache as machine code for the
+            // training machine's CPU (AVX-512 on the build host): a device or a QEMU qemu64 guest
+            // without those instructions dies with SIGILL in an AdapterBlob. The cache is trained on one
+            // machine and used on others, so it holds no machine code; adapters are made at start.
+            "-XX:+UnlockDiagnosticVMOptions",
+            "-XX:-AOTAdapterCaching");
 
     /** Options jlink stores in the runtime, applied to every start before the command line's. */
     static final String BAKED_OPTIONS = "--enable-native-access=ALL-UNNAMED";
