@@ -211,14 +211,7 @@ public final class ImageBuild {
         Map<String, Object> rt = new LinkedHashMap<>();
         rt.put("tar", runtime.tar().toString());
         rt.put("sha256", Sha256.of(runtime.tar()));
-        runtime.aotCache().ifPresent(a -> {
-            rt.put("aotCache", a.toString());
-            try {
-                rt.put("aotCacheSha256", Sha256.of(a));
-            } catch (IOException e) {
-                rt.put("aotCacheSha256", "unreadable: " + e.getMessage());
-            }
-        });
+        rt.put("aotCache", "trained on the device by mooring-aot-cache.service (a cache from the build host holds code for its CPU)");
         inputs.put("runtime", rt);
         inputs.put("userData", Map.of("path", spec.userData().toString(), "sha256", Sha256.of(spec.userData())));
         Map<String, Object> k8s = new LinkedHashMap<>();
@@ -316,9 +309,21 @@ public final class ImageBuild {
         return new BuildException("writing the image failed: " + e, "check the output folder " + outDir + " and try again", e);
     }
 
-    static long allocated(Path file) throws IOException {
-        Object blocks = Files.getAttribute(file, "unix:blocks");
-        return blocks instanceof Long b ? b * 512 : Files.size(file);
+    /** Bytes the file occupies on disk (a sparse image far less than its size); Java's attribute views do not tell. */
+    public static long allocated(Path file) throws IOException {
+        Process p = new ProcessBuilder("stat", "-c", "%b %B", file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+        try {
+            if (p.waitFor() == 0) {
+                String[] parts = out.split(" ");
+                return Long.parseLong(parts[0]) * Long.parseLong(parts[1]);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (NumberFormatException e) {
+            // fall through to the apparent size
+        }
+        return Files.size(file);
     }
 
     private static void fsync(Path file) throws IOException {

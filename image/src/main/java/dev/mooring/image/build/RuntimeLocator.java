@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * {@code mooring.runtime.tar} or variable {@code MOORING_RUNTIME_TAR}; then a
  * {@code mooring-runtime-*.tar} next to the running program (or one folder up); then, in a
  * checkout, {@code runtime/target/mooring-runtime-*.tar} above the working folder or the program.
- * The AOT cache is the file of the same name ending in {@code .aot}, when present.
+ * The AOT cache beside it is not used: see {@link dev.mooring.image.build.steps.Layering}.
  */
 public final class RuntimeLocator {
 
@@ -24,9 +24,7 @@ public final class RuntimeLocator {
     }
 
     public static RuntimeTar of(Path tar) {
-        String name = tar.getFileName().toString();
-        Path aot = tar.resolveSibling(name.substring(0, name.length() - ".tar".length()) + ".aot");
-        return new RuntimeTar(tar, Files.isRegularFile(aot) ? Optional.of(aot) : Optional.empty());
+        return new RuntimeTar(tar);
     }
 
     public static RuntimeTar find(Optional<Path> given) throws BuildException {

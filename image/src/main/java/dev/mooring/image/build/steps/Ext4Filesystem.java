@@ -9,7 +9,6 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -123,12 +122,8 @@ public final class Ext4Filesystem {
         Files.deleteIfExists(script);
     }
 
-    /** debugfs reads double-quoted arguments with backslash escapes. */
+    /** debugfs (libss) takes a double-quoted argument literally, backslashes included; "" is one quote. */
     static String quote(String path) {
-        return "\"" + path.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    static boolean isSymlink(Path p) {
-        return Files.isSymbolicLink(p) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+        return "\"" + path.replace("\"", "\"\"") + "\"";
     }
 }

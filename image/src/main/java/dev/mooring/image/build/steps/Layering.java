@@ -15,7 +15,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -65,9 +64,8 @@ public final class Layering {
         Path opt = root.resolve("opt/mooring");
         Files.createDirectories(opt);
         tools.run(List.of("tar", "--numeric-owner", "-xpf", runtime.tar().toString(), "-C", opt.toString()), "unpacking the runtime");
-        if (runtime.aotCache().isPresent()) {
-            Files.copy(runtime.aotCache().get(), opt.resolve("lib/mooring.aot"), StandardCopyOption.COPY_ATTRIBUTES);
-        }
+        // No AOT cache from the build host: it holds code for that CPU (a qemu64 guest dies with SIGILL
+        // in an AdapterBlob). mooring-aot-cache.service trains one on the device after the first boot.
         Files.createDirectories(root.resolve("usr/local/bin"));
         Files.deleteIfExists(root.resolve("usr/local/bin/mooring"));
         Files.createSymbolicLink(root.resolve("usr/local/bin/mooring"), Path.of("/opt/mooring/bin/mooring"));
@@ -96,6 +94,13 @@ public final class Layering {
                 [Install]
                 WantedBy=multi-user.target
                 """);
+        // First boot reads /oem/user-data: order it after the mount (nofail: a missing /oem only means no
+        // default user-data; the live ISO bind-mounts its /oem before systemd starts).
+        write(unitDir.resolve("mooring-firstboot.service.d/oem.conf"), """
+                [Unit]
+                Wants=oem.mount
+                After=oem.mount
+                """);
         // A bounded wait: a host without a link must not hang two minutes in boot (cloud-init#5511).
         write(unitDir.resolve("systemd-networkd-wait-online.service.d/mooring.conf"), """
                 [Service]
@@ -120,7 +125,7 @@ public final class Layering {
                 """);
         write(root.resolve("etc/fstab"), """
                 # Mooring image. The root file system is given on the kernel command line (root=PARTUUID=...).
-                PARTUUID=%s /oem vfat umask=0077,nofail,x-systemd.device-timeout=10s 0 2
+                PARTUUID=%s /oem vfat umask=0077,nofail 0 2
                 PARTUUID=%s /boot/efi vfat umask=0077,noauto,nofail 0 2
                 """.formatted(id.oemPartition(), id.espPartition()));
         Files.createDirectories(root.resolve("oem"));
@@ -237,7 +242,7 @@ public final class Layering {
         Files.writeString(file, text);
     }
 
-    /** The runtime tar and, beside it, its AOT cache when there is one. */
-    public record RuntimeTar(Path tar, Optional<Path> aotCache) {
+    /** The runtime tar (bin/, lib/, runtime/, lib/systemd/system/) that goes to /opt/mooring. */
+    public record RuntimeTar(Path tar) {
     }
 }
