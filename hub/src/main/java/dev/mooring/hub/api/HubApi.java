@@ -15,6 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
@@ -54,6 +57,18 @@ public final class HubApi {
         }
     }
 
+    /**
+     * How long a host's key hash is trusted from memory. Heartbeats then cost no store read; a key
+     * replaced or a host removed through this hub is dropped at once, through another hub on the same
+     * PostgreSQL after at most this long.
+     */
+    static final Duration HOST_CACHE = Duration.ofSeconds(5);
+
+    private record CachedHost(HostRecord host, long loadedNanos) {}
+
+    private final Map<String, CachedHost> hostCache = new ConcurrentHashMap<>();
+    /** Grows at every invalidation: a record read before one is not cached (it may hold the old key). */
+    private final AtomicLong invalidations = new AtomicLong();
     private final Store store;
     private final String adminTokenHash;
     private final HeartbeatBuffer heartbeats;
@@ -176,7 +191,7 @@ public final class HubApi {
     private HostRecord requireHost(String secret) throws ApiException, StoreException {
         Optional<String[]> parts = split(secret, HostKeys.PREFIX);
         if (parts.isPresent()) {
-            Optional<HostRecord> host = store.host(parts.get()[0]);
+            Optional<HostRecord> host = cachedHost(parts.get()[0]);
             // Hashing even when the host is unknown keeps the answer's timing alike.
             String stored = host.map(HostRecord::keyHash).orElse(Secrets.hash("no such host"));
             if (Secrets.matches(parts.get()[1], stored) && host.isPresent()) {
@@ -185,6 +200,27 @@ public final class HubApi {
         }
         throw ApiException.unauthorized("this endpoint needs the host's API key (credentials.json: apiKey); an old key"
                 + " stops working when the host registers again");
+    }
+
+    private Optional<HostRecord> cachedHost(String hostId) throws StoreException {
+        CachedHost cached = hostCache.get(hostId);
+        long now = System.nanoTime();
+        if (cached != null && now - cached.loadedNanos() < HOST_CACHE.toNanos()) {
+            return Optional.of(cached.host());
+        }
+        long generation = invalidations.get();
+        Optional<HostRecord> host = store.host(hostId);
+        if (host.isPresent() && invalidations.get() == generation) {
+            hostCache.put(hostId, new CachedHost(host.get(), now));
+        } else {
+            hostCache.remove(hostId);
+        }
+        return host;
+    }
+
+    private void invalidate(String hostId) {
+        invalidations.incrementAndGet();
+        hostCache.remove(hostId);
     }
 
     /** {@code prefix<id>.<secret>} split into id and secret. */
@@ -334,6 +370,7 @@ public final class HubApi {
         if (!store.removeHost(cluster, hostId)) {
             throw ApiException.notFound("cluster '" + cluster + "' has no host '" + hostId + "'");
         }
+        invalidate(hostId);
         heartbeats.forget(hostId);
         log.accept("host " + hostId + " removed from cluster " + cluster + " (its overlay address is never given out again)");
         return Answer.noContent();
@@ -382,6 +419,8 @@ public final class HubApi {
                 version, requested, "h-" + Secrets.hexId(8), Secrets.hash(keySecret), clock.instant()));
         HostRecord h = outcome.host();
         ClusterRecord c = outcome.cluster();
+        // The old key stops working now.
+        invalidate(h.hostId());
         heartbeats.forget(h.hostId());
         log.accept((outcome.created() ? "host " + h.hostId() + " (" + hostname + ") registered in cluster " + c.name()
                 + " with overlay address " + h.overlay() : "host " + h.hostId() + " (" + hostname + ") registered again in"
