@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +35,63 @@ public final class DirectoryRoot implements RootFiles {
         return root;
     }
 
-    /** The host path of {@code path} inside the root; {@code ..} cannot climb out of it. */
+    /**
+     * The host path of {@code path} inside the root, with symlinks resolved the way they resolve
+     * on the device: an absolute target starts again at the root ({@code /var/run -> /run},
+     * merged-usr {@code /bin -> usr/bin}), and {@code ..} stops at the root, so nothing escapes it.
+     */
     public Path resolve(String path) {
+        return inRoot(path, true);
+    }
+
+    private Path inRoot(String path, boolean followLast) {
         if (!path.startsWith("/")) {
             throw new IllegalArgumentException("path: expected an absolute path inside the root, got '" + path + "'");
         }
-        Path inside = Path.of(path).normalize();
-        return inside.getNameCount() == 0 ? root : root.resolve(Path.of("/").relativize(inside).toString());
+        Deque<String> parts = new ArrayDeque<>(components(path));
+        Path current = root;
+        int links = 0;
+        while (!parts.isEmpty()) {
+            String name = parts.removeFirst();
+            if (name.equals("..")) {
+                current = current.equals(root) ? root : current.getParent();
+                continue;
+            }
+            Path next = current.resolve(name);
+            if ((followLast || !parts.isEmpty()) && Files.isSymbolicLink(next)) {
+                if (++links > MAX_LINKS) {
+                    throw new UncheckedIOException(new IOException(path + ": more than " + MAX_LINKS + " symlinks (a loop?) inside " + root));
+                }
+                String target;
+                try {
+                    target = Files.readSymbolicLink(next).toString();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                List<String> targetParts = components(target);
+                for (int i = targetParts.size() - 1; i >= 0; i--) {
+                    parts.addFirst(targetParts.get(i));
+                }
+                if (target.startsWith("/")) {
+                    current = root;
+                }
+                continue;
+            }
+            current = next;
+        }
+        return current;
+    }
+
+    private static final int MAX_LINKS = 40;
+
+    private static List<String> components(String path) {
+        List<String> out = new ArrayList<>();
+        for (String part : path.split("/")) {
+            if (!part.isEmpty() && !part.equals(".")) {
+                out.add(part);
+            }
+        }
+        return out;
     }
 
     @Override
@@ -56,7 +108,7 @@ public final class DirectoryRoot implements RootFiles {
 
     @Override
     public Optional<FileAttributes> attributes(String path) {
-        Path file = resolve(path);
+        Path file = inRoot(path, false);
         try {
             Map<String, Object> a = Files.readAttributes(file, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
             return Optional.of(new FileAttributes((Integer) a.get("mode") & 07777, (Integer) a.get("uid"), (Integer) a.get("gid")));
@@ -69,7 +121,7 @@ public final class DirectoryRoot implements RootFiles {
 
     @Override
     public boolean isDirectory(String path) {
-        return Files.isDirectory(resolve(path), LinkOption.NOFOLLOW_LINKS);
+        return Files.isDirectory(resolve(path), LinkOption.NOFOLLOW_LINKS); // resolve followed the links inside the root
     }
 
     @Override
@@ -90,7 +142,7 @@ public final class DirectoryRoot implements RootFiles {
 
     @Override
     public void write(String path, byte[] content, FileAttributes attributes) throws IOException {
-        Path file = resolve(path);
+        Path file = inRoot(path, false); // a symlink under the final name is replaced, like rename(2) does
         Path temp = file.resolveSibling("." + file.getFileName() + ".mooring-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -120,7 +172,7 @@ public final class DirectoryRoot implements RootFiles {
 
     @Override
     public void symlink(String path, String target) throws IOException {
-        Path link = resolve(path);
+        Path link = inRoot(path, false);
         Path temp = link.resolveSibling("." + link.getFileName() + ".mooring-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
             Files.createSymbolicLink(temp, Path.of(target));
@@ -133,7 +185,7 @@ public final class DirectoryRoot implements RootFiles {
 
     @Override
     public void delete(String path) throws IOException {
-        Path file = resolve(path);
+        Path file = inRoot(path, false);
         if (Files.deleteIfExists(file)) {
             syncDirectory(file.getParent());
         }
