@@ -31,7 +31,8 @@ class RuntimeTarIT {
         assertThat(entries).extracting(Entry::name).contains(
                 "bin/mooring", "bin/mooring-aot-cache",
                 "lib/mooring-runtime.jar", "lib/picocli-4.7.7.jar",
-                "lib/systemd/system/mooring-firstboot.service", "lib/systemd/system/mooring-overlay.service",
+                "lib/systemd/system/mooring-firstboot.service", "lib/systemd/system/mooring-firstboot-network.service",
+                "lib/systemd/system/mooring-overlay.service",
                 "lib/systemd/system/mooring-k8s-prepare.service", "lib/systemd/system/mooring-aot-cache.service",
                 "runtime/bin/java", "runtime/lib/modules", "runtime/release",
                 "share/doc/mooring/runtime.md");

@@ -75,14 +75,25 @@ class SystemdUnitsIT {
         assertThat(firstboot.values("Unit", "Before")).contains("network-pre.target", "systemd-networkd.service");
         assertThat(firstboot.value("Service", "Type")).isEqualTo("oneshot");
         assertThat(firstboot.value("Service", "RemainAfterExit")).isEqualTo("yes");
-        assertThat(firstboot.value("Service", "ExecStart")).isEqualTo("/opt/mooring/bin/mooring firstboot run");
+        assertThat(firstboot.value("Service", "ExecStart")).isEqualTo("/opt/mooring/bin/mooring firstboot run --network-wait 5s");
+    }
+
+    @Test
+    void whatFirstBootNeedsTheNetworkForRunsOnceItIsOnlineAndBeforeTheOverlay() throws IOException {
+        UnitFile network = unit("mooring-firstboot-network.service");
+
+        assertThat(network.values("Unit", "After")).contains("mooring-firstboot.service", "network-online.target");
+        assertThat(network.values("Unit", "Wants")).contains("network-online.target");
+        assertThat(network.values("Unit", "Before")).contains("mooring-overlay.service");
+        assertThat(network.value("Service", "ExecStart")).isEqualTo("/opt/mooring/bin/mooring firstboot run --media-wait 0s");
     }
 
     @Test
     void theOverlayStartsAfterFirstbootAndTheNetworkAndReportsReadiness() throws IOException {
         UnitFile overlay = unit("mooring-overlay.service");
 
-        assertThat(overlay.values("Unit", "After")).contains("mooring-firstboot.service", "network-online.target");
+        assertThat(overlay.values("Unit", "After"))
+                .contains("mooring-firstboot.service", "mooring-firstboot-network.service", "network-online.target");
         assertThat(overlay.values("Unit", "Wants")).contains("network-online.target");
         assertThat(overlay.value("Service", "Type")).isEqualTo("notify");
         assertThat(overlay.value("Service", "Restart")).isEqualTo("always");
