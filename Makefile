@@ -8,14 +8,20 @@ export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)
 MVN := mvn -B -ntp -q
 
-.PHONY: help build test test-unit bench demo deps jdk clean runtime-tar runtime-reproducible
+# The demo image (examples/edge) and where image builds go.
+IMAGE_SPEC := examples/edge/image.yaml
+OUT := out
+
+.PHONY: help build test test-unit test-qemu bench demo demo-netns deps jdk clean runtime-tar runtime-reproducible image
 
 help:
 	@echo "make build      compile and package; ./bin/mooring then runs from the checkout"
 	@echo "make test       every test: unit, netns (root), qemu (root) — what CI runs"
 	@echo "make test-unit  unit tests only (no root needed)"
 	@echo "make bench      benchmarks; one JSON file per figure under bench/results/"
-	@echo "make demo       the main job (see README)"
+	@echo "make demo       the main job: build the demo image, boot three copies in the QEMU lab, run the network-restart drill"
+	@echo "make demo-netns the overlay alone: three hosts in network namespaces, one DHCP-style move (about 20 s)"
+	@echo "make image      the demo image from $(IMAGE_SPEC) into $(OUT)/ (raw, qcow2, ISO; root)"
 	@echo "make deps       install the Debian packages the tests need (as root)"
 	@echo "make runtime-tar  the device runtime tar + AOT cache (runtime/target/)"
 	@echo "make runtime-reproducible  build the runtime tar twice and compare sha256"
@@ -25,8 +31,14 @@ build: jdk
 	$(MVN) install -DskipTests -Druntime.assembly.skip=true
 
 # CI runs this (see .ci/run). Root-only tests skip with a reason when not root.
+# The QEMU tests boot images built from the packaged runtime, which Maven makes last (runtime/):
+# so first everything else, then the demo image, then the qemu-tagged tests on it.
 test: jdk deps
-	$(MVN) install
+	$(MVN) install -Dtest.excludedGroups=qemu
+	$(MAKE) --no-print-directory image test-qemu
+
+test-qemu: jdk
+	$(MVN) -pl image,qemu-tests verify -Dtest.groups=qemu -Dmooring.lab.image=$(CURDIR)/$(OUT)/edge.qcow2
 
 test-unit: jdk
 	$(MVN) install -Dtest.excludedGroups=netns,qemu -DskipITs -Druntime.assembly.skip=true
@@ -43,7 +55,16 @@ runtime-reproducible: runtime-tar
 bench: build runtime-tar
 	bench/run
 
-demo: build deps
+# The image embeds the runtime tar that `make runtime-tar` (or `make test`) left in runtime/target.
+image: jdk deps
+	@ls runtime/target/mooring-runtime-*.tar >/dev/null 2>&1 || $(MAKE) --no-print-directory build runtime-tar
+	./bin/mooring image build $(IMAGE_SPEC) -o $(OUT)/
+
+demo: jdk deps
+	$(MAKE) --no-print-directory build runtime-tar image
+	demo/lab
+
+demo-netns: build deps
 	demo/run
 
 deps:
