@@ -129,7 +129,7 @@ public final class ImageBuild {
         String cmdline = "root=PARTUUID=" + id.rootPartition() + " rw rootwait " + spec.kernel().cmdline();
         s.start("esp", "unified kernel image, FAT32 ESP");
         Path uki = work.resolve("BOOTX64.EFI");
-        new UnifiedKernelImage(tools).make(layered.root(), layered.kernel(), layered.initrd(), cmdline, uki, work);
+        new UnifiedKernelImage(tools).make(layered.root(), layered.kernel(), layered.initrd(), cmdline, uki, work, spec.sourceDateEpoch());
         Path esp = work.resolve("esp.img");
         FatImage fat = new FatImage(tools, spec.sourceDateEpoch());
         fat.make(esp, ESP_BYTES, ImageIdentity.ESP_LABEL, id.espVolumeId(), true, Map.of("EFI/BOOT/BOOTX64.EFI", uki));
@@ -173,7 +173,7 @@ public final class ImageBuild {
             Files.createDirectories(tree.resolve("oem"));
             Files.copy(spec.userData(), tree.resolve("oem/user-data"), StandardCopyOption.REPLACE_EXISTING);
             Path liveUki = work.resolve("LIVEX64.EFI");
-            new UnifiedKernelImage(tools).make(layered.root(), layered.kernel(), layered.initrd(), liveCmdline, liveUki, work);
+            new UnifiedKernelImage(tools).make(layered.root(), layered.kernel(), layered.initrd(), liveCmdline, liveUki, work, spec.sourceDateEpoch());
             Path efi = work.resolve("efiboot.img");
             fat.make(efi, FatImage.sizeFor(Map.of("u", liveUki), 34L << 20), "MOORING-ISO", id.espVolumeId(), true,
                     Map.of("EFI/BOOT/BOOTX64.EFI", liveUki));
@@ -211,7 +211,12 @@ public final class ImageBuild {
         Map<String, Object> rt = new LinkedHashMap<>();
         rt.put("tar", runtime.tar().toString());
         rt.put("sha256", Sha256.of(runtime.tar()));
-        rt.put("aotCache", "trained on the device by mooring-aot-cache.service (a cache from the build host holds code for its CPU)");
+        if (runtime.aotCache().isPresent()) {
+            rt.put("aotCache", runtime.aotCache().get().toString());
+            rt.put("aotCacheSha256", Sha256.of(runtime.aotCache().get()));
+        } else {
+            rt.put("aotCache", "none: mooring-aot-cache.service trains one on the device");
+        }
         inputs.put("runtime", rt);
         inputs.put("userData", Map.of("path", spec.userData().toString(), "sha256", Sha256.of(spec.userData())));
         Map<String, Object> k8s = new LinkedHashMap<>();

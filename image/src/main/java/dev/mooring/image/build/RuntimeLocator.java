@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * {@code mooring.runtime.tar} or variable {@code MOORING_RUNTIME_TAR}; then a
  * {@code mooring-runtime-*.tar} next to the running program (or one folder up); then, in a
  * checkout, {@code runtime/target/mooring-runtime-*.tar} above the working folder or the program.
- * The AOT cache beside it is not used: see {@link dev.mooring.image.build.steps.Layering}.
+ * Its AOT cache is the file of the same name ending in {@code .aot}, when present.
  */
 public final class RuntimeLocator {
 
@@ -24,7 +24,9 @@ public final class RuntimeLocator {
     }
 
     public static RuntimeTar of(Path tar) {
-        return new RuntimeTar(tar);
+        String name = tar.getFileName().toString();
+        Path aot = tar.resolveSibling((name.endsWith(".tar") ? name.substring(0, name.length() - 4) : name) + ".aot");
+        return new RuntimeTar(tar, Files.isRegularFile(aot) ? Optional.of(aot) : Optional.empty());
     }
 
     public static RuntimeTar find(Optional<Path> given) throws BuildException {

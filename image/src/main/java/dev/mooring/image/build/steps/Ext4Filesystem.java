@@ -80,18 +80,21 @@ public final class Ext4Filesystem {
     }
 
     /**
-     * mke2fs -d copies each file's ctime, which is the time the build wrote it. debugfs sets them
-     * all to SOURCE_DATE_EPOCH, one command per path, in one run.
+     * mke2fs -d copies each file's ctime, which is the time the build wrote it, and each
+     * directory's atime, which any walk of the tree (find, the size measurement) moves to now.
+     * debugfs sets them to SOURCE_DATE_EPOCH, one command per path, in one run.
      */
     private void fixChangeTimes(ImageSpec spec, Path root, Path image, Path work) throws BuildException, IOException {
         String when = "@" + spec.sourceDateEpoch();
         List<String> commands = new ArrayList<>();
         commands.add("set_inode_field / ctime " + when);
+        commands.add("set_inode_field / atime " + when);
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                 if (!dir.equals(root)) {
                     add(dir);
+                    commands.add("set_inode_field " + quote("/" + root.relativize(dir)) + " atime " + when);
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -108,6 +111,7 @@ public final class Ext4Filesystem {
             }
         });
         commands.add("set_inode_field /lost+found ctime " + when);
+        commands.add("set_inode_field /lost+found atime " + when);
         Path script = work.resolve("ctime.debugfs");
         Files.write(script, commands, StandardCharsets.UTF_8);
         Tools.Result result = tools.run(List.of("debugfs", "-w", "-f", script.toString(), image.toString()),

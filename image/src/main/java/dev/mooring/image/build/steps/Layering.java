@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -64,8 +65,15 @@ public final class Layering {
         Path opt = root.resolve("opt/mooring");
         Files.createDirectories(opt);
         tools.run(List.of("tar", "--numeric-owner", "-xpf", runtime.tar().toString(), "-C", opt.toString()), "unpacking the runtime");
-        // No AOT cache from the build host: it holds code for that CPU (a qemu64 guest dies with SIGILL
-        // in an AdapterBlob). mooring-aot-cache.service trains one on the device after the first boot.
+        // The runtime's AOT cache, trained for exactly this tar (it holds no machine code since the
+        // runtime leaves adapters out, so it suits any x86-64 CPU). Without one,
+        // mooring-aot-cache.service trains it on the device after the first boot.
+        if (runtime.aotCache().isPresent()) {
+            Path aot = opt.resolve("lib/mooring.aot");
+            Files.copy(runtime.aotCache().get(), aot, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(aot, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.setLastModifiedTime(aot, java.nio.file.attribute.FileTime.from(spec.sourceDateEpoch(), java.util.concurrent.TimeUnit.SECONDS));
+        }
         Files.createDirectories(root.resolve("usr/local/bin"));
         Files.deleteIfExists(root.resolve("usr/local/bin/mooring"));
         Files.createSymbolicLink(root.resolve("usr/local/bin/mooring"), Path.of("/opt/mooring/bin/mooring"));
@@ -149,8 +157,10 @@ public final class Layering {
             // k8s-bootstrap's prepare enables etcd once the overlay has its address.
             tools.run(chroot(root, "systemctl", "disable", List.of("etcd.service")), "disabling etcd");
         }
+        // Read before the times are fixed: reading a file moves its atime.
+        Map<String, String> packages = packages(root);
         clampTimes(spec, root);
-        return new Output(root, kernel, packages(root));
+        return new Output(root, kernel, packages);
     }
 
     private void kubernetes(ImageSpec spec, Path root) throws IOException {
@@ -169,12 +179,14 @@ public final class Layering {
 
     /**
      * Every mtime after SOURCE_DATE_EPOCH is set to it, every atime to it (mkfs.ext4 -d copies
-     * both). /opt/mooring keeps the runtime tar's own fixed times: its AOT cache checks the jars' mtimes.
+     * both). Files under /opt/mooring keep the runtime tar's own fixed times: its AOT cache checks
+     * the jars' mtimes.
      */
     private void clampTimes(ImageSpec spec, Path root) throws BuildException {
         String at = "@" + spec.sourceDateEpoch();
-        tools.run(List.of("find", root.toString(), "-path", root.resolve("opt/mooring").toString(), "-prune", "-o",
-                "-newermt", at, "-exec", "touch", "--no-dereference", "-m", "-d", at, "{}", "+"), "clamping modification times");
+        tools.run(List.of("find", root.toString(), "(", "-path", root.resolve("opt/mooring").toString() + "/*", "-type", "f", ")",
+                "-prune", "-o", "-newermt", at, "-exec", "touch", "--no-dereference", "-m", "-d", at, "{}", "+"),
+                "clamping modification times");
         tools.run(List.of("find", root.toString(), "-exec", "touch", "--no-dereference", "-a", "-d", at, "{}", "+"),
                 "fixing access times");
     }
@@ -242,7 +254,7 @@ public final class Layering {
         Files.writeString(file, text);
     }
 
-    /** The runtime tar (bin/, lib/, runtime/, lib/systemd/system/) that goes to /opt/mooring. */
-    public record RuntimeTar(Path tar) {
+    /** The runtime tar (bin/, lib/, runtime/, lib/systemd/system/) that goes to /opt/mooring, and its AOT cache. */
+    public record RuntimeTar(Path tar, Optional<Path> aotCache) {
     }
 }

@@ -35,7 +35,7 @@ public final class LiveIso {
         Map<String, String> env = new HashMap<>(Tools.forBuild(sourceDateEpoch).environment());
         env.remove("SOURCE_DATE_EPOCH");
         new Tools(env).run(List.of("mksquashfs", root.toString(), squashfs.toString(), "-noappend", "-comp", "zstd",
-                "-Xcompression-level", "6", "-b", "1M", "-mkfs-time", Long.toString(sourceDateEpoch), "-quiet", "-no-progress"),
+                "-Xcompression-level", "3", "-processors", "2", "-b", "1M", "-mkfs-time", Long.toString(sourceDateEpoch), "-quiet", "-no-progress"),
                 "making the live squashfs");
     }
 

@@ -35,7 +35,7 @@ public final class RootFilesystem {
     /** Bump when the way the rootfs is made changes in a way the inputs below do not show. */
     static final String RECIPE = "mooring-rootfs-1";
 
-    private static final Pattern MISSING = Pattern.compile("(?:Unable to locate package|Package '?)([A-Za-z0-9+.:=~-]+)'?(?: has no installation candidate)?");
+    private static final Pattern MISSING = Pattern.compile("Unable to locate package\\s+(\\S+)|Package '?([^\\s']+)'? has no installation candidate");
 
     public record Output(Path tar, String key, boolean cached) {
     }
@@ -131,7 +131,7 @@ public final class RootFilesystem {
             if (line.contains("Unable to locate package") || line.contains("has no installation candidate")) {
                 Matcher m = MISSING.matcher(line);
                 if (m.find()) {
-                    missing.add(m.group(1));
+                    missing.add(m.group(1) != null ? m.group(1) : m.group(2));
                 }
             }
         }
