@@ -164,6 +164,8 @@ public final class NetworkRestartDrill {
             }
             report.check("boot: firstboot succeeded, overlay and etcd active", inactive.isEmpty(), String.join("; ", inactive));
             report.check("boot: all pairs and the VIP answer over the overlay", awaitOverlayPings(settings.bootTimeout()).isEmpty(), "");
+        } else {
+            startUnderlayEtcd();
         }
         boolean etcd = awaitEtcd(settings.bootTimeout());
         report.check("boot: etcd healthy with " + settings.nodes() + " members", etcd, etcdDetail());
@@ -261,6 +263,20 @@ public final class NetworkRestartDrill {
                 return List.copyOf(failed);
             }
         }
+    }
+
+    /**
+     * The control run: no overlay, so no {@code mooring k8s prepare} (it waits for the overlay's status
+     * file that never comes). etcd is configured as a site without Mooring would: by hand, on the
+     * DHCP addresses the hosts have now.
+     */
+    private void startUnderlayEtcd() throws InterruptedException {
+        Map<String, Ipv4Address> members = new LinkedHashMap<>();
+        machines.forEach(m -> members.put(m.name(), underlayBefore.get(m)));
+        for (LabMachine m : machines) {
+            m.exec(UnderlayEtcd.installAndStart(UnderlayEtcd.environment(m.name(), members, "lab")), Duration.ofSeconds(60)).orThrow();
+        }
+        say("etcd", "control run: etcd configured on the underlay addresses " + members.values() + " and started");
     }
 
     private String lastEtcd = "";

@@ -23,8 +23,6 @@ class NodeUserDataTest {
 
     /** What the drill seeds must pass first boot's own validation, or the machines never get that far. */
     @Test
-    @org.junit.jupiter.api.Disabled("firstboot refuses mooring.kubernetes.control-plane-count (user-data:16:5: unknown key), although"
-            + " docs/contracts.md has cluster.yaml carry it from user-data; enable once firstboot accepts it")
     void theRenderedUserDataPassesFirstBootsValidation() {
         Validation v = UserDataValidator.standard().validate("user-data", NodeUserData.render(NodeUserData.DEFAULT_TEMPLATE, NODE2, true));
         assertThat(v.userData()).as("diagnostics: %s", v.diagnostics()).isPresent();
