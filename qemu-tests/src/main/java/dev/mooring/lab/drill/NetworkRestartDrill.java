@@ -154,14 +154,7 @@ public final class NetworkRestartDrill {
                 say(m.name(), "overlay ready: " + overlayBefore.get(m) + " (" + DrillReport.seconds(bootToReady.get(m)) + " after QEMU start)");
                 report.figure("boot-to-overlay-ready " + m.name(), bootToReady.get(m));
             }
-            List<String> inactive = new ArrayList<>();
-            for (LabMachine m : machines) {
-                String out = m.exec("systemctl is-active mooring-overlay.service etcd.service; systemctl show -p Result --value mooring-firstboot.service",
-                        Duration.ofSeconds(30)).output();
-                if (!out.strip().equals("active\nactive\nsuccess")) {
-                    inactive.add(m.name() + ": " + out.strip().replace('\n', ' '));
-                }
-            }
+            List<String> inactive = awaitUnits(settings.bootTimeout());
             report.check("boot: firstboot succeeded, overlay and etcd active", inactive.isEmpty(), String.join("; ", inactive));
             report.check("boot: all pairs and the VIP answer over the overlay", awaitOverlayPings(settings.bootTimeout()).isEmpty(), "");
         } else {
@@ -176,6 +169,7 @@ public final class NetworkRestartDrill {
         for (LabMachine m : machines) {
             m.setLink(false);
         }
+        Instant linksDown = Instant.now();
         say("lab", "all links down");
         net.restart(LabNetwork.MOVED_SUBNET);
         say("lab", "dnsmasq restarted serving " + net.subnet() + ", leases cleared");
@@ -186,6 +180,9 @@ public final class NetworkRestartDrill {
         }
         Instant linksUp = Instant.now();
         say("lab", "all links up");
+        // Both recovery figures from one polling loop, each round asking every node for both: the
+        // overlay pings and etcd's health, so neither figure waits for the other's check.
+        Recovery recovery = awaitRecovery(linksUp, settings.recoveryTimeout());
         Map<LabMachine, Ipv4Address> after = new LinkedHashMap<>();
         List<String> unchanged = new ArrayList<>();
         for (LabMachine m : machines) {
@@ -210,17 +207,12 @@ public final class NetworkRestartDrill {
                 }
             }
             report.check("restart: no overlay address changed", moved.isEmpty(), String.join("; ", moved));
-            List<String> unreachable = awaitOverlayPings(settings.recoveryTimeout());
-            if (unreachable.isEmpty()) {
-                report.figure("links-up-to-all-pairs-overlay-ping", Duration.between(linksUp, Instant.now()));
-            }
-            report.check("restart: all pairs and the VIP answer over the overlay", unreachable.isEmpty(), String.join("; ", unreachable));
+            recovery.pings().ifPresent(d -> report.figure("links-up-to-all-pairs-overlay-ping", d));
+            report.check("restart: all pairs and the VIP answer over the overlay", recovery.pings().isPresent(),
+                    String.join("; ", recovery.unreachable()));
         }
-        boolean etcd = awaitEtcd(settings.recoveryTimeout());
-        if (etcd) {
-            report.figure("links-up-to-etcd-healthy", Duration.between(linksUp, Instant.now()));
-        }
-        report.check("restart: etcd healthy with all " + settings.nodes() + " members", etcd, etcdDetail());
+        recovery.etcd().ifPresent(d -> report.figure("links-up-to-etcd-healthy", d));
+        report.check("restart: etcd healthy with all " + settings.nodes() + " members", recovery.etcd().isPresent(), etcdDetail());
         write("after", 5);
         List<String> lost = new ArrayList<>();
         for (LabMachine m : machines) {
@@ -238,29 +230,99 @@ public final class NetworkRestartDrill {
                     Optional.ofNullable(after.get(m)).map(Object::toString), Optional.ofNullable(overlayBefore.get(m)),
                     Optional.ofNullable(overlayAfter.get(m)), Optional.ofNullable(bootToReady.get(m))));
         }
-        report.figure("restart-total (links down to checks done)", Duration.between(linksUp, Instant.now()));
+        report.figure("restart-total (links down to checks done)", Duration.between(linksDown, Instant.now()));
+    }
+
+    /**
+     * Polls until, on every node, first boot succeeded and the overlay and etcd are active; returns
+     * the nodes that were still not there at the deadline. etcd starts some seconds after the overlay
+     * is ready (k8s-prepare waits for every control-plane host, then starts it), so one look right
+     * after overlay-ready would race it.
+     */
+    private List<String> awaitUnits(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> inactive = new ArrayList<>();
+        while (true) {
+            inactive.clear();
+            for (LabMachine m : machines) {
+                String out = m.exec("systemctl is-active mooring-overlay.service etcd.service; systemctl show -p Result --value mooring-firstboot.service",
+                        Duration.ofSeconds(30)).output();
+                if (!out.strip().equals("active\nactive\nsuccess")) {
+                    inactive.add(m.name() + ": " + out.strip().replace('\n', ' '));
+                }
+            }
+            if (inactive.isEmpty() || System.nanoTime() - deadline > 0) {
+                return List.copyOf(inactive);
+            }
+            Thread.sleep(2000);
+        }
+    }
+
+    /** When, after the links came up, all pairs answered over the overlay and etcd was healthy (empty: not within the timeout). */
+    private record Recovery(Optional<Duration> pings, Optional<Duration> etcd, List<String> unreachable) {}
+
+    private Recovery awaitRecovery(Instant linksUp, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<Duration> pings = settings.overlay() ? Optional.empty() : Optional.of(Duration.ZERO);
+        Optional<Duration> etcd = Optional.empty();
+        List<String> unreachable = List.of();
+        while (true) {
+            if (pings.isEmpty()) {
+                unreachable = overlayPingRound();
+                if (unreachable.isEmpty()) {
+                    pings = Optional.of(Duration.between(linksUp, Instant.now()));
+                    say("lab", "all pairs and the VIP answer over the overlay (" + DrillReport.seconds(pings.get()) + " after links up)");
+                }
+            }
+            if (etcd.isEmpty() && etcdRound()) {
+                etcd = Optional.of(Duration.between(linksUp, Instant.now()));
+                say("etcd", "healthy with all " + settings.nodes() + " members (" + DrillReport.seconds(etcd.get()) + " after links up)");
+            }
+            if ((pings.isPresent() && etcd.isPresent()) || System.nanoTime() - deadline > 0) {
+                return new Recovery(settings.overlay() ? pings : Optional.empty(), etcd, unreachable);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** One round: every node pings every other's overlay address and the VIP; what did not answer. */
+    private List<String> overlayPingRound() throws InterruptedException {
+        List<String> failed = new ArrayList<>();
+        for (LabMachine m : machines) {
+            List<String> targets = new ArrayList<>();
+            overlayBefore.forEach((other, address) -> {
+                if (other != m) {
+                    targets.add(address);
+                }
+            });
+            targets.add("100.64.192.1");
+            for (String t : GuestProbe.unreachable(m, targets)) {
+                failed.add(m.name() + "->" + t);
+            }
+        }
+        return failed;
+    }
+
+    /** One round: every node's etcd answers a linearizable read and lists all members. */
+    private boolean etcdRound() throws InterruptedException {
+        boolean all = true;
+        StringBuilder seen = new StringBuilder();
+        for (LabMachine m : machines) {
+            GuestProbe.Etcd e = GuestProbe.etcd(m);
+            seen.append(m.name()).append(": ").append(e.healthy() ? "healthy" : "unhealthy").append(", members ").append(e.members()).append("; ");
+            all &= e.healthy() && e.members().size() == settings.nodes();
+        }
+        lastEtcd = seen.toString();
+        return all;
     }
 
     /** Polls until every node reaches every other's overlay address and the VIP; returns what still failed. */
     private List<String> awaitOverlayPings(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<String> failed = new ArrayList<>();
         while (true) {
-            failed.clear();
-            for (LabMachine m : machines) {
-                List<String> targets = new ArrayList<>();
-                overlayBefore.forEach((other, address) -> {
-                    if (other != m) {
-                        targets.add(address);
-                    }
-                });
-                targets.add("100.64.192.1");
-                for (String t : GuestProbe.unreachable(m, targets)) {
-                    failed.add(m.name() + "->" + t);
-                }
-            }
+            List<String> failed = overlayPingRound();
             if (failed.isEmpty() || System.nanoTime() - deadline > 0) {
-                return List.copyOf(failed);
+                return failed;
             }
         }
     }
@@ -284,15 +346,7 @@ public final class NetworkRestartDrill {
     private boolean awaitEtcd(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            boolean all = true;
-            StringBuilder seen = new StringBuilder();
-            for (LabMachine m : machines) {
-                GuestProbe.Etcd e = GuestProbe.etcd(m);
-                seen.append(m.name()).append(": ").append(e.healthy() ? "healthy" : "unhealthy").append(", members ").append(e.members()).append("; ");
-                all &= e.healthy() && e.members().size() == settings.nodes();
-            }
-            lastEtcd = seen.toString();
-            if (all) {
+            if (etcdRound()) {
                 return true;
             }
             if (System.nanoTime() - deadline > 0) {
