@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mooring.lab.ExecResult;
 import dev.mooring.lab.LabMachine;
+import dev.mooring.lab.LabTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +19,11 @@ import java.util.Optional;
  */
 final class GuestProbe {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration SHORT = Duration.ofSeconds(30);
+    /**
+     * How long one probe may take. Under TCG on a loaded host a guest busy starting etcd or a JVM
+     * has been seen to take more than 30 s to answer {@code systemctl is-active}.
+     */
+    static final Duration SHORT = Duration.ofSeconds(90);
 
     /** A POST to etcd's gateway; prints the response body. */
     private static final String ETCD_POST = """
@@ -32,10 +37,22 @@ final class GuestProbe {
 
     private GuestProbe() {}
 
+    /**
+     * Runs a probe; empty when the guest did not answer in time. A slow answer is a failed probe that
+     * the caller's polling retries, never the end of the drill.
+     */
+    static Optional<ExecResult> tryExec(LabMachine m, String command, Duration timeout) throws InterruptedException {
+        try {
+            return Optional.of(m.exec(command, timeout));
+        } catch (LabTimeoutException slow) {
+            return Optional.empty();
+        }
+    }
+
     /** {@code /run/mooring/overlay.json}, when it exists and parses. */
     static Optional<JsonNode> overlayStatus(LabMachine m) throws InterruptedException {
-        ExecResult r = m.exec("cat /run/mooring/overlay.json", SHORT);
-        if (!r.succeeded()) {
+        ExecResult r = tryExec(m, "cat /run/mooring/overlay.json", SHORT).orElse(null);
+        if (r == null || !r.succeeded()) {
             return Optional.empty();
         }
         try {
@@ -52,7 +69,11 @@ final class GuestProbe {
             script.append("( ping -c 1 -W 2 ").append(t).append(" >/dev/null 2>&1 || echo ").append(t).append(" ) &\n");
         }
         script.append("wait\n");
-        ExecResult r = m.exec(script.toString(), SHORT);
+        Optional<ExecResult> answer = tryExec(m, script.toString(), SHORT);
+        if (answer.isEmpty()) {
+            return List.copyOf(targets);
+        }
+        ExecResult r = answer.get();
         List<String> failed = new ArrayList<>();
         for (String line : r.output().split("\n")) {
             if (!line.isBlank()) {
@@ -93,7 +114,11 @@ final class GuestProbe {
     }
 
     private static Optional<JsonNode> post(LabMachine m, String path, String body, int seconds) throws InterruptedException {
-        ExecResult r = m.exec(ETCD_POST.formatted(path, body, seconds), Duration.ofSeconds(seconds + 20));
+        Optional<ExecResult> answer = tryExec(m, ETCD_POST.formatted(path, body, seconds), Duration.ofSeconds(seconds + 60));
+        if (answer.isEmpty()) {
+            return Optional.empty();
+        }
+        ExecResult r = answer.get();
         int start = r.output().indexOf('{');
         if (start < 0) {
             return Optional.empty();

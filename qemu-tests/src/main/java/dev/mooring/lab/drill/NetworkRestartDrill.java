@@ -6,6 +6,7 @@ import dev.mooring.image.build.OemContent;
 import dev.mooring.image.build.SeedImage;
 import dev.mooring.image.build.Tools;
 import dev.mooring.lab.CommandChannel;
+import dev.mooring.lab.ExecResult;
 import dev.mooring.lab.LabException;
 import dev.mooring.lab.LabMachine;
 import dev.mooring.lab.LabNetwork;
@@ -245,8 +246,8 @@ public final class NetworkRestartDrill {
         while (true) {
             inactive.clear();
             for (LabMachine m : machines) {
-                String out = m.exec("systemctl is-active mooring-overlay.service etcd.service; systemctl show -p Result --value mooring-firstboot.service",
-                        Duration.ofSeconds(30)).output();
+                String out = GuestProbe.tryExec(m, "systemctl is-active mooring-overlay.service etcd.service; systemctl show -p Result --value mooring-firstboot.service",
+                        GuestProbe.SHORT).map(ExecResult::output).orElse("(no answer within " + GuestProbe.SHORT.toSeconds() + " s)");
                 if (!out.strip().equals("active\nactive\nsuccess")) {
                     inactive.add(m.name() + ": " + out.strip().replace('\n', ' '));
                 }
@@ -336,7 +337,7 @@ public final class NetworkRestartDrill {
         Map<String, Ipv4Address> members = new LinkedHashMap<>();
         machines.forEach(m -> members.put(m.name(), underlayBefore.get(m)));
         for (LabMachine m : machines) {
-            m.exec(UnderlayEtcd.installAndStart(UnderlayEtcd.environment(m.name(), members, "lab")), Duration.ofSeconds(60)).orThrow();
+            m.exec(UnderlayEtcd.installAndStart(UnderlayEtcd.environment(m.name(), members, "lab")), GuestProbe.SHORT).orThrow();
         }
         say("etcd", "control run: etcd configured on the underlay addresses " + members.values() + " and started");
     }
