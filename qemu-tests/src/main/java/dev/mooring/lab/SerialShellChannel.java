@@ -69,23 +69,37 @@ public final class SerialShellChannel implements CommandChannel {
         }
     }
 
+    static final Duration INITIAL_PROBE = Duration.ofSeconds(3);
+    static final Duration LONGEST_PROBE = Duration.ofSeconds(60);
+
+    /** The readiness probe after one of {@code step} went unanswered: twice as long, at most {@link #LONGEST_PROBE}. */
+    static Duration nextProbe(Duration step) {
+        Duration doubled = step.multipliedBy(2);
+        return doubled.compareTo(LONGEST_PROBE) > 0 ? LONGEST_PROBE : doubled;
+    }
+
     @Override
     public void awaitReady(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         // A probe every few seconds: a request sent before the loop runs is lost (or echoed), not queued.
+        // Once the loop runs, requests ARE queued: a guest that needs longer than one attempt to answer
+        // (TCG on a loaded host: more than 5 s for `true`) would fall further behind with every new
+        // request if they kept coming at the same pace. So each attempt waits twice as long as the last.
+        Duration step = INITIAL_PROBE;
         while (true) {
             Duration left = Duration.ofNanos(deadline - System.nanoTime());
             if (left.isNegative() || left.isZero()) {
                 throw new LabTimeoutException(machine + ": the lab shell on ttyS1 answers (is it in the image? docs/lab.md)", timeout, "");
             }
-            Duration attempt = left.compareTo(Duration.ofSeconds(3)) < 0 ? left : Duration.ofSeconds(3);
+            Duration attempt = left.compareTo(step) < 0 ? left : step;
             try {
                 if (exec("true", attempt).exitCode() == 0) {
                     return;
                 }
             } catch (LabTimeoutException notYet) {
-                // Try again with a new id.
+                // Try again with a new id, waiting longer.
             }
+            step = nextProbe(step);
         }
     }
 
