@@ -29,9 +29,14 @@ import java.util.regex.Pattern;
  */
 public final class RootFilesystem {
 
-    /** Packages every Mooring image has, besides the kernel and the spec's own. */
+    /**
+     * Packages every Mooring image has, besides the kernel and the spec's own. mtools and xorriso:
+     * mooring firstboot reads NoCloud seeds (CIDATA vfat, iso9660) with them instead of mounting;
+     * without them no seed is ever read on the device.
+     */
     public static final List<String> BASE_PACKAGES = List.of("systemd", "systemd-sysv", "systemd-resolved", "udev",
-            "dbus", "iproute2", "kmod", "initramfs-tools", "busybox", "zstd", "ca-certificates", "systemd-boot-efi");
+            "dbus", "iproute2", "kmod", "initramfs-tools", "busybox", "zstd", "ca-certificates", "systemd-boot-efi",
+            "mtools", "xorriso");
     /** Bump when the way the rootfs is made changes in a way the inputs below do not show. */
     static final String RECIPE = "mooring-rootfs-1";
 
