@@ -95,11 +95,13 @@ class TeardownTest {
                 seen.append(line).append('\n');
             }
             assertThat(line).as("the child lab came up; it printed:\n%s", seen).isNotNull();
+            // Keep reading: a child whose output pipe fills up blocks in a write and never exits.
+            Thread.ofPlatform().daemon().start(() -> out.lines().forEach(l -> { }));
             String[] f = line.split(" ");
             Footprint footprint = new Footprint(f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), Path.of(f[4]));
             assertThat(Files.isDirectory(footprint.dir())).isTrue();
             HostCommand.run("kill", "-INT", Long.toString(child.pid())).orThrow();
-            assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the child exits on SIGINT").isTrue();
+            assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("the child exits on SIGINT").isTrue();
             footprint.assertGone();
         } finally {
             child.destroyForcibly();

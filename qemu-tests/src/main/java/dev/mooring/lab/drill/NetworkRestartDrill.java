@@ -73,6 +73,11 @@ public final class NetworkRestartDrill {
             return new Settings(image, nodes, userDataTemplate, overlay, kind, memoryMb, bootTimeout, recoveryTimeout, workDir);
         }
 
+        /** How long each recovery check may take after the links come back. */
+        public Settings withRecoveryTimeout(Duration timeout) {
+            return new Settings(image, nodes, userDataTemplate, overlay, channel, memoryMb, bootTimeout, timeout, workDir);
+        }
+
         public Settings withWorkDir(Path dir) {
             return new Settings(image, nodes, userDataTemplate, overlay, channel, memoryMb, bootTimeout, recoveryTimeout, Optional.of(dir));
         }
