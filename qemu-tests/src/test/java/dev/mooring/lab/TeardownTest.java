@@ -39,6 +39,14 @@ class TeardownTest {
             assertThat(HostCommand.run("ip", "-o", "link", "show").orThrow().stdout()).doesNotContain("52:54:00:6d:72:");
             assertThat(dir).doesNotExist();
         }
+
+        void removeLeftovers() {
+            for (long pid : new long[] {qemuPid, dnsmasqPid}) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            HostCommand.run("ip", "netns", "delete", namespace);
+            HostCommand.run("rm", "-rf", dir.toString());
+        }
     }
 
     private static LabMachine.Builder tiny(String name) {
@@ -87,6 +95,7 @@ class TeardownTest {
     void ctrlCInTheJvmHoldingTheLabLeavesNothing() throws Exception {
         List<String> command = NetnsLab.javaCommand(LabChild.class, guest.kernel().toString(), guest.initrd().toString());
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Footprint started = null;
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             String line;
@@ -100,11 +109,16 @@ class TeardownTest {
             String[] f = line.split(" ");
             Footprint footprint = new Footprint(f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), Path.of(f[4]));
             assertThat(Files.isDirectory(footprint.dir())).isTrue();
+            started = footprint;
             HostCommand.run("kill", "-INT", Long.toString(child.pid())).orThrow();
             assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("the child exits on SIGINT").isTrue();
             footprint.assertGone();
         } finally {
             child.destroyForcibly();
+            if (started != null) {
+                // When the child failed to tear down, a killed child runs no hook: remove what it left, by PID.
+                started.removeLeftovers();
+            }
         }
     }
 }
