@@ -94,8 +94,10 @@ public final class HubServer implements AutoCloseable {
                             // Idle keep-alive connections are closed after 5 minutes.
                             p.addLast("idle", new IdleStateHandler(0, 0, 300, TimeUnit.SECONDS));
                             p.addLast("http", new HttpServerCodec(4096, 16 * 1024, 8192));
-                            p.addLast("keepalive", new HttpServerKeepAliveHandler());
+                            // The body limit sits before the keep-alive handler: its 413 carries "Connection:
+                            // close", on which that handler would close at once, while the client still sends.
                             p.addLast("body", new BodyLimit(MAX_BODY));
+                            p.addLast("keepalive", new HttpServerKeepAliveHandler());
                             p.addLast("api", handler);
                         }
                     })

@@ -7,7 +7,15 @@ import dev.mooring.hub.store.Store;
 import dev.mooring.hub.testing.HubClient.Reply;
 import dev.mooring.hub.testing.HubFixture;
 import dev.mooring.hub.testing.MutableClock;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -426,6 +434,40 @@ abstract class HubApiContract {
             assertThat(r.field("error")).isEqualTo("too-large");
         }
         assertThat(hub.client.get("/api/v1/clusters", admin()).status()).isEqualTo(200);
+    }
+
+    @Test
+    void theConnectionOfAnOversizedBodyStaysOpenUntilTheClientHasSentItAll() throws Exception {
+        // Deterministic form of the race above: read the 413 first, only then send the body.
+        URI uri = URI.create(hub.url());
+        byte[] body = new byte[200 * 1024];
+        Arrays.fill(body, (byte) 'a');
+        try (Socket s = new Socket(uri.getHost(), uri.getPort())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /api/v1/clusters HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String head = readHead(in);
+            assertThat(head).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close");
+            Thread.sleep(300);
+            out.write(body); // a reset here means the hub closed while the client was still sending
+            out.flush();
+            in.readAllBytes(); // the rest of the 413 and then a clean end of stream
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new EOFException("the hub closed before the response head ended: " + head);
+            }
+            head.append((char) c);
+        }
+        return head.toString();
     }
 
     @Test
