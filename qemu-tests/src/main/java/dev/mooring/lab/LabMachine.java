@@ -39,11 +39,12 @@ public final class LabMachine implements AutoCloseable {
     private final LabNetwork network;
     private final Tap tap;
     private final Path dir;
-    private final LabProcess qemu;
-    private final SerialConsole console;
-    private final Instant started;
-    private QmpClient qmp;
-    private CommandChannel channel;
+    // One QEMU process per power-on: powerOff() ends it, powerOn() starts the next on the same disk and tap.
+    private volatile LabProcess qemu;
+    private volatile SerialConsole console;
+    private volatile Instant started;
+    private volatile QmpClient qmp;
+    private volatile CommandChannel channel;
     private boolean closed;
 
     /** Everything that defines a machine; {@link #qemuCommand} turns it into QEMU's command line. */
@@ -191,14 +192,11 @@ public final class LabMachine implements AutoCloseable {
         }
     }
 
-    private LabMachine(Spec spec, LabNetwork network, Tap tap, Path dir, LabProcess qemu, SerialConsole console, Instant started) {
+    private LabMachine(Spec spec, LabNetwork network, Tap tap, Path dir) {
         this.spec = spec;
         this.network = network;
         this.tap = tap;
         this.dir = dir;
-        this.qemu = qemu;
-        this.console = console;
-        this.started = started;
     }
 
     private static LabMachine launch(Spec spec, LabNetwork network) throws InterruptedException {
@@ -230,24 +228,32 @@ public final class LabMachine implements AutoCloseable {
             throw new LabException(spec.name() + ": cannot prepare " + dir + ": " + e.getMessage(), e);
         }
         Tap tap = network.attach();
-        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", network.namespace()));
-        command.addAll(spec.qemuCommand(tap, dir));
-        Instant started = Instant.now();
-        long startNanos = System.nanoTime();
-        LabProcess qemu = LabProcess.startPiped("qemu " + spec.name(), command, dir.resolve("qemu.log"));
-        SerialConsole console = new SerialConsole(started, startNanos, dir.resolve("console.log"));
-        console.follow(qemu.stdout(), spec.name());
-        LabMachine machine = new LabMachine(spec, network, tap, dir, qemu, console, started);
+        LabMachine machine = new LabMachine(spec, network, tap, dir);
         network.own(machine);
         Reaper.register(machine);
-        network.event(spec.name() + ": QEMU started (pid " + qemu.pid() + ", " + tap.name() + ", " + tap.mac() + ")");
         try {
-            machine.connect();
+            machine.startQemu();
         } catch (RuntimeException | InterruptedException e) {
             machine.close();
             throw e;
         }
         return machine;
+    }
+
+    /** Starts QEMU on the machine's disk, seed and tap, and connects QMP and the command channel. */
+    private void startQemu() throws InterruptedException {
+        List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", network.namespace()));
+        command.addAll(spec.qemuCommand(tap, dir));
+        Instant now = Instant.now();
+        long startNanos = System.nanoTime();
+        LabProcess process = LabProcess.startPiped("qemu " + spec.name(), command, dir.resolve("qemu.log"));
+        SerialConsole lines = new SerialConsole(now, startNanos, dir.resolve("console.log"));
+        lines.follow(process.stdout(), spec.name());
+        qemu = process;
+        console = lines;
+        started = now;
+        network.event(spec.name() + ": QEMU started (pid " + process.pid() + ", " + tap.name() + ", " + tap.mac() + ")");
+        connect();
     }
 
     private static String imageFormat(Path image) {
@@ -382,6 +388,34 @@ public final class LabMachine implements AutoCloseable {
         network.event(spec.name() + ": quit");
     }
 
+    /**
+     * Power cord out (QMP {@code quit}, nothing flushed in the guest); the disk, the seed and the tap
+     * stay, so {@link #powerOn()} boots the same machine again.
+     */
+    public void powerOff(Duration timeout) throws InterruptedException {
+        quit(timeout);
+        disconnect();
+    }
+
+    /** Boots the machine again after {@link #powerOff}: a new QEMU on the same disk, seed, MAC and tap. */
+    public void powerOn() throws InterruptedException {
+        if (qemu.isAlive()) {
+            throw new IllegalStateException(spec.name() + " is running; power it off first");
+        }
+        startQemu();
+    }
+
+    private void disconnect() {
+        CommandChannel c = channel;
+        if (c != null) {
+            c.close();
+        }
+        QmpClient q = qmp;
+        if (q != null) {
+            q.close();
+        }
+    }
+
     /** Waits for QEMU to exit on its own (after a power-off in the guest). */
     public void awaitExit(Duration timeout) throws InterruptedException {
         Poll.until(timeout, spec.name() + ": QEMU exits", () -> !qemu.isAlive());
@@ -416,13 +450,11 @@ public final class LabMachine implements AutoCloseable {
             }
             closed = true;
         }
-        if (channel != null) {
-            channel.close();
+        disconnect();
+        LabProcess process = qemu;
+        if (process != null) {
+            process.stop(Duration.ofSeconds(3));
         }
-        if (qmp != null) {
-            qmp.close();
-        }
-        qemu.stop(Duration.ofSeconds(3));
         network.disown(this);
         Reaper.unregister(this);
     }

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +34,9 @@ public final class SerialConsole {
 
     void follow(InputStream in, String machine) {
         Thread.ofPlatform().daemon().name("console-" + machine).start(() -> {
-            try (in; BufferedWriter out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+            // Appended: a machine powered on again continues the same console.log.
+            try (in; BufferedWriter out = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
                 ByteArrayOutputStream line = new ByteArrayOutputStream();
                 int b;
                 while ((b = in.read()) >= 0) {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The lab with real QEMU machines (the tiny busybox guest): three boot at once on one lab network,
  * take DHCP leases, answer on ttyS1, and move to the other subnet across a network restart
- * (links down, dnsmasq restarted on the other range, links up).
+ * (links down, dnsmasq restarted on the other range, links up); QMP reset and a power cycle.
  */
 @RequiresQemu
 class TinyLabTest {
@@ -97,6 +97,16 @@ class TinyLabTest {
             m.console().await(TinyGuest.READY_LINE, mark, BOOT);
             m.commandChannel().awaitReady(Duration.ofMinutes(1));
             assertThat(m.exec("cat /proc/uptime", Duration.ofSeconds(20)).orThrow().output()).isNotBlank();
+            // Power cord out and in again: a new QEMU on the same tap and MAC, so the same lease.
+            Ipv4Address leased = m.lease().orElseThrow();
+            long firstPid = m.qemuPid();
+            m.powerOff(Duration.ofSeconds(30));
+            assertThat(m.isRunning()).isFalse();
+            m.powerOn();
+            assertThat(m.qemuPid()).isNotEqualTo(firstPid);
+            m.console().await(TinyGuest.READY_LINE, 0, BOOT);
+            m.commandChannel().awaitReady(Duration.ofMinutes(1));
+            assertThat(guestAddress(m)).isEqualTo(leased);
         }
     }
 
