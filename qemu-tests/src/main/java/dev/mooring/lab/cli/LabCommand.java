@@ -10,8 +10,9 @@ import dev.mooring.lab.LabNetwork;
 import dev.mooring.lab.Wait;
 import dev.mooring.lab.drill.DrillReport;
 import dev.mooring.lab.drill.LabImage;
-import dev.mooring.lab.drill.NetworkRestartDrill;
+import dev.mooring.lab.drill.LabDrill;
 import dev.mooring.lab.drill.NodeUserData;
+import dev.mooring.lab.drill.Scenario;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -69,28 +70,29 @@ public final class LabCommand implements Callable<Integer> {
         @Option(names = "--memory", defaultValue = "1024", description = "MiB per machine; default ${DEFAULT-VALUE}")
         int memory;
 
-        NetworkRestartDrill.Settings settings() throws IOException {
+        LabDrill.Settings settings() throws IOException {
             CommandChannel.Kind kind = switch (channel) {
                 case "shell" -> CommandChannel.Kind.SERIAL_SHELL;
                 case "agent" -> CommandChannel.Kind.GUEST_AGENT;
                 default -> throw new IllegalArgumentException("--channel: expected shell or agent, got '" + channel + "'");
             };
-            NetworkRestartDrill.Settings s = NetworkRestartDrill.Settings.defaults(LabImage.of(image, uefi)).withNodes(nodes).withChannel(kind);
+            LabDrill.Settings s = LabDrill.Settings.defaults(LabImage.of(image, uefi)).withNodes(nodes).withChannel(kind);
             if (userData != null) {
                 s = s.withUserDataTemplate(Files.readString(userData));
             }
-            return new NetworkRestartDrill.Settings(s.image(), s.nodes(), s.userDataTemplate(), s.overlay(), s.channel(), memory,
-                    s.bootTimeout(), s.recoveryTimeout(), s.workDir());
+            return s.withMemoryMb(memory);
         }
     }
 
     @Command(name = "drill", mixinStandardHelpOptions = true,
-            description = "Run a drill against N machines of an image and print the report. Scenarios: network-restart.")
+            description = "Run a drill against N machines of an image and print the report. Scenarios, run in the order given after"
+                    + " the boot: network-restart, vip-holder-off, power-cycle-one, power-cycle-all, control-overlay-off (last);"
+                    + " `all` is the first four.")
     static final class Drill implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "SCENARIO", description = "network-restart")
+        @Parameters(index = "0", paramLabel = "SCENARIO[,SCENARIO...]", description = "e.g. network-restart, or network-restart,power-cycle-all, or all")
         String scenario;
 
         @picocli.CommandLine.Mixin
@@ -109,17 +111,20 @@ public final class LabCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            if (!scenario.equals("network-restart")) {
-                err.println("unknown scenario '" + scenario + "'; known: network-restart");
+            List<Scenario> scenarios;
+            try {
+                scenarios = Scenario.parseList(scenario);
+            } catch (IllegalArgumentException e) {
+                err.println(e.getMessage());
                 return 2;
             }
             if (!output.equals("text") && !output.equals("json")) {
                 err.println("-o: expected text or json, got '" + output + "'");
                 return 2;
             }
-            NetworkRestartDrill.Settings settings;
+            LabDrill.Settings settings;
             try {
-                settings = options.settings().withOverlay(!noOverlay);
+                settings = options.settings().withScenarios(scenarios).withOverlay(!noOverlay);
                 if (keep != null) {
                     settings = settings.withWorkDir(keep);
                 }
@@ -129,7 +134,7 @@ public final class LabCommand implements Callable<Integer> {
                 err.println("error: " + e.getMessage());
                 return 1;
             }
-            DrillReport report = NetworkRestartDrill.run(settings, line -> {
+            DrillReport report = LabDrill.run(settings, line -> {
                 err.println(line);
                 err.flush();
             });
@@ -155,7 +160,7 @@ public final class LabCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            NetworkRestartDrill.Settings s;
+            LabDrill.Settings s;
             try {
                 s = options.settings();
             } catch (IllegalArgumentException | LabException | IOException e) {

@@ -3,7 +3,7 @@ package dev.mooring.lab.bench;
 import dev.mooring.lab.QemuAvailable;
 import dev.mooring.lab.drill.DrillReport;
 import dev.mooring.lab.drill.LabImage;
-import dev.mooring.lab.drill.NetworkRestartDrill;
+import dev.mooring.lab.drill.LabDrill;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +36,7 @@ public final class DrillBench {
         Map<String, List<Long>> samples = new java.util.TreeMap<>();
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
-            DrillReport report = NetworkRestartDrill.run(NetworkRestartDrill.Settings.defaults(LabImage.of(image, false)), System.err::println);
+            DrillReport report = LabDrill.run(LabDrill.Settings.defaults(LabImage.of(image, false)), System.err::println);
             System.err.println(report.toText());
             if (!report.passed()) {
                 failures.add("run " + (i + 1) + " failed");

@@ -28,7 +28,7 @@ class LabCommandTest {
     void anUnknownScenarioIsAUsageError() throws Exception {
         Path image = Files.createFile(temp.resolve("edge.qcow2"));
         assertThat(run("drill", "power-cycle", "--image", image.toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("unknown scenario 'power-cycle'; known: network-restart");
+        assertThat(err.toString()).contains("unknown scenario 'power-cycle'; known: all, network-restart, vip-holder-off, power-cycle-one, power-cycle-all, control-overlay-off");
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.mooring.lab.LabMachine;
 import dev.mooring.lab.LabNetwork;
 import dev.mooring.lab.Poll;
 import dev.mooring.lab.Wait;
+import dev.mooring.overlay.address.Cidr;
 import dev.mooring.overlay.address.Ipv4Address;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,59 +28,84 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
- * The network-restart drill: N machines from one image, each with its own seed, boot to
- * overlay-ready with etcd across all of them; then every cable is pulled (QMP set_link off), the
- * DHCP server restarts on the other subnet with an empty lease file, and the cables go back in.
- * Checks: every underlay address changed, no overlay address changed, all pairs and the VIP answer
- * over the overlay again, etcd is healthy with all members and every acknowledged write is still
- * there. With the overlay disabled (the control run) etcd is bound to the underlay, and the same
- * restart should leave it without a quorum.
+ * A drill in the QEMU lab: N machines from one image, each with its own seed, boot to
+ * overlay-ready with etcd across all of them; then the {@link Scenario}s run in order, each ending
+ * with its checks. The network restart pulls every cable (QMP set_link off), restarts the DHCP
+ * server on the other subnet with an empty lease file and puts the cables back: every underlay
+ * address changed, no overlay address changed, all pairs and the VIP answer over the overlay again,
+ * etcd is healthy with all members and every acknowledged write is still there. The power steps
+ * check the same after a reset or a power cut. With the overlay disabled at boot (a control run)
+ * etcd is bound to the underlay, and the same restart should leave it without a quorum.
  */
-public final class NetworkRestartDrill {
+public final class LabDrill {
 
     /** The drill's settings; {@link #defaults(LabImage)} for the usual ones. */
-    public record Settings(LabImage image, int nodes, String userDataTemplate, boolean overlay, CommandChannel.Kind channel,
-                           int memoryMb, Duration bootTimeout, Duration recoveryTimeout, Optional<Path> workDir) {
+    public record Settings(LabImage image, int nodes, String userDataTemplate, boolean overlay, List<Scenario> scenarios,
+                           CommandChannel.Kind channel, int memoryMb, Duration bootTimeout, Duration recoveryTimeout,
+                           Optional<Path> workDir) {
         public Settings {
             Objects.requireNonNull(image, "image");
+            scenarios = List.copyOf(scenarios);
             if (nodes < 1 || nodes > 9) {
                 throw new IllegalArgumentException("nodes: expected 1..9, got " + nodes);
             }
             if (channel == CommandChannel.Kind.NONE) {
                 throw new IllegalArgumentException("channel: the drill needs a command channel (shell or agent)");
             }
+            if (scenarios.isEmpty()) {
+                throw new IllegalArgumentException("scenarios: name at least one, e.g. network-restart");
+            }
+            if (!overlay && !scenarios.equals(List.of(Scenario.NETWORK_RESTART))) {
+                throw new IllegalArgumentException("with the overlay disabled (the control run) the only scenario is network-restart");
+            }
+            if (scenarios.contains(Scenario.VIP_HOLDER_OFF) && nodes < 3) {
+                throw new IllegalArgumentException("vip-holder-off: needs at least 3 nodes, so etcd keeps a quorum without the holder");
+            }
+            int control = scenarios.indexOf(Scenario.CONTROL_OVERLAY_OFF);
+            if (control >= 0 && control != scenarios.size() - 1) {
+                throw new IllegalArgumentException("control-overlay-off: must be the last scenario (it switches the overlay off for good)");
+            }
         }
 
         public static Settings defaults(LabImage image) {
-            return new Settings(image, 3, NodeUserData.DEFAULT_TEMPLATE, true, CommandChannel.Kind.SERIAL_SHELL, 1024,
-                    Duration.ofMinutes(10), Duration.ofMinutes(5), Optional.empty());
+            return new Settings(image, 3, NodeUserData.DEFAULT_TEMPLATE, true, List.of(Scenario.NETWORK_RESTART),
+                    CommandChannel.Kind.SERIAL_SHELL, 1024, Duration.ofMinutes(10), Duration.ofMinutes(5), Optional.empty());
         }
 
         public Settings withNodes(int n) {
-            return new Settings(image, n, userDataTemplate, overlay, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
+            return new Settings(image, n, userDataTemplate, overlay, scenarios, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
         }
 
         public Settings withOverlay(boolean on) {
-            return new Settings(image, nodes, userDataTemplate, on, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
+            return new Settings(image, nodes, userDataTemplate, on, scenarios, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
+        }
+
+        public Settings withScenarios(List<Scenario> list) {
+            return new Settings(image, nodes, userDataTemplate, overlay, list, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
         }
 
         public Settings withUserDataTemplate(String template) {
-            return new Settings(image, nodes, template, overlay, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
+            return new Settings(image, nodes, template, overlay, scenarios, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
         }
 
         public Settings withChannel(CommandChannel.Kind kind) {
-            return new Settings(image, nodes, userDataTemplate, overlay, kind, memoryMb, bootTimeout, recoveryTimeout, workDir);
+            return new Settings(image, nodes, userDataTemplate, overlay, scenarios, kind, memoryMb, bootTimeout, recoveryTimeout, workDir);
+        }
+
+        public Settings withMemoryMb(int mb) {
+            return new Settings(image, nodes, userDataTemplate, overlay, scenarios, channel, mb, bootTimeout, recoveryTimeout, workDir);
         }
 
         /** How long each recovery check may take after the links come back. */
         public Settings withRecoveryTimeout(Duration timeout) {
-            return new Settings(image, nodes, userDataTemplate, overlay, channel, memoryMb, bootTimeout, timeout, workDir);
+            return new Settings(image, nodes, userDataTemplate, overlay, scenarios, channel, memoryMb, bootTimeout, timeout, workDir);
         }
 
         public Settings withWorkDir(Path dir) {
-            return new Settings(image, nodes, userDataTemplate, overlay, channel, memoryMb, bootTimeout, recoveryTimeout, Optional.of(dir));
+            return new Settings(image, nodes, userDataTemplate, overlay, scenarios, channel, memoryMb, bootTimeout, recoveryTimeout, Optional.of(dir));
         }
     }
 
@@ -92,15 +118,16 @@ public final class NetworkRestartDrill {
     private final Map<LabMachine, Duration> bootToReady = new LinkedHashMap<>();
     private final Map<String, String> acknowledged = new LinkedHashMap<>();
 
-    private NetworkRestartDrill(Settings settings, Consumer<String> progress) {
+    private LabDrill(Settings settings, Consumer<String> progress) {
         this.settings = settings;
         this.progress = progress;
-        this.report = new DrillReport(settings.overlay() ? "network-restart" : "network-restart (control: overlay disabled)", Instant.now());
+        String steps = settings.scenarios().stream().map(Scenario::id).collect(Collectors.joining(", "));
+        this.report = new DrillReport(settings.overlay() ? steps : steps + " (control: overlay disabled)", Instant.now());
     }
 
     /** Runs the drill; never throws for a failed check or a timeout: the report says what failed. */
     public static DrillReport run(Settings settings, Consumer<String> progress) throws InterruptedException {
-        NetworkRestartDrill drill = new NetworkRestartDrill(settings, progress);
+        LabDrill drill = new LabDrill(settings, progress);
         drill.execute();
         return drill.report;
     }
@@ -116,7 +143,15 @@ public final class NetworkRestartDrill {
         try (LabNetwork net = builder.start()) {
             say("lab", "network " + net.namespace() + " serving " + net.subnet());
             boot(net);
-            restart(net);
+            for (Scenario step : settings.scenarios()) {
+                switch (step) {
+                    case NETWORK_RESTART -> restart(net);
+                    case VIP_HOLDER_OFF -> vipHolderOff();
+                    case POWER_CYCLE_ONE -> powerCycle(step, List.of(machines.getLast()));
+                    case POWER_CYCLE_ALL -> powerCycle(step, machines);
+                    case CONTROL_OVERLAY_OFF -> controlOverlayOff(net);
+                }
+            }
         } catch (LabException e) {
             report.abort(e.getMessage().lines().findFirst().orElse(e.toString()));
             progress.accept(e.getMessage());
@@ -168,7 +203,7 @@ public final class NetworkRestartDrill {
         }
         boolean etcd = awaitEtcd(settings.bootTimeout());
         report.check("boot: etcd healthy with " + settings.nodes() + " members", etcd, etcdDetail());
-        write("before", 5);
+        write("before", 5, machines);
     }
 
     private void restart(LabNetwork net) throws InterruptedException {
@@ -180,7 +215,7 @@ public final class NetworkRestartDrill {
         net.restart(LabNetwork.MOVED_SUBNET);
         say("lab", "dnsmasq restarted serving " + net.subnet() + ", leases cleared");
         // Some writes while the network is cut: an acknowledged one must survive like any other.
-        write("during", 2);
+        write("during", 2, machines);
         for (LabMachine m : machines) {
             m.setLink(true);
         }
@@ -219,24 +254,159 @@ public final class NetworkRestartDrill {
         }
         recovery.etcd().ifPresent(d -> report.figure("links-up-to-etcd-healthy", d));
         report.check("restart: etcd healthy with all " + settings.nodes() + " members", recovery.etcd().isPresent(), etcdDetail());
-        write("after", 5);
-        List<String> lost = new ArrayList<>();
-        for (LabMachine m : machines) {
-            for (Map.Entry<String, String> w : acknowledged.entrySet()) {
-                Optional<String> read = GuestProbe.get(m, w.getKey());
-                if (!read.equals(Optional.of(w.getValue()))) {
-                    lost.add(m.name() + " reads " + w.getKey() + " as " + read.orElse("(nothing)"));
-                }
-            }
-        }
-        report.check("restart: no acknowledged write lost (" + acknowledged.size() + " writes, read on every node)",
-                !acknowledged.isEmpty() && lost.isEmpty(), lost.isEmpty() ? "" : String.join("; ", lost.subList(0, Math.min(5, lost.size()))));
+        write("after", 5, machines);
+        checkWrites("restart");
         for (LabMachine m : machines) {
             report.node(new DrillReport.Node(m.name(), m.mac(), Optional.ofNullable(underlayBefore.get(m)).map(Object::toString),
                     Optional.ofNullable(after.get(m)).map(Object::toString), Optional.ofNullable(overlayBefore.get(m)),
                     Optional.ofNullable(overlayAfter.get(m)), Optional.ofNullable(bootToReady.get(m))));
         }
         report.figure("restart-total (links down to checks done)", Duration.between(linksDown, Instant.now()));
+    }
+
+    /**
+     * The host holding the VIP loses power: another host must take the VIP within seconds and etcd
+     * keep its quorum on the others; then it is powered on again and must come back as it was.
+     */
+    private void vipHolderOff() throws InterruptedException {
+        String step = Scenario.VIP_HOLDER_OFF.id();
+        Optional<LabMachine> holder = Optional.empty();
+        for (LabMachine m : machines) {
+            if (holder.isEmpty() && holdsVip(m)) {
+                holder = Optional.of(m);
+            }
+        }
+        if (holder.isEmpty()) {
+            report.check(step + ": a host holds the VIP", false, "no node's overlay.json says vip.held");
+            return;
+        }
+        LabMachine off = holder.get();
+        List<LabMachine> others = machines.stream().filter(m -> m != off).toList();
+        off.powerOff(Duration.ofSeconds(30));
+        Instant at = Instant.now();
+        say(off.name(), "power cord out (QMP quit) while holding the VIP");
+        long deadline = System.nanoTime() + settings.recoveryTimeout().toNanos();
+        Optional<Duration> taken = Optional.empty();
+        String newHolder = "";
+        List<String> unreachable = List.of();
+        while (taken.isEmpty() && System.nanoTime() - deadline < 0) {
+            for (LabMachine m : others) {
+                if (holdsVip(m)) {
+                    newHolder = m.name();
+                }
+            }
+            if (!newHolder.isEmpty()) {
+                unreachable = overlayPingRound(others);
+                if (unreachable.isEmpty()) {
+                    taken = Optional.of(Duration.between(at, Instant.now()));
+                    say(newHolder, "holds the VIP; the others reach it (" + DrillReport.seconds(taken.get()) + " after the power cut)");
+                }
+            }
+            if (taken.isEmpty()) {
+                Thread.sleep(500);
+            }
+        }
+        taken.ifPresent(d -> report.figure(step + ": power cut to the VIP answering from another host", d));
+        report.check(step + ": another host holds the VIP, and the hosts left reach it and each other", taken.isPresent(),
+                newHolder.isEmpty() ? "no other host says it holds the VIP" : "held by " + newHolder + "; unreachable: " + String.join(", ", unreachable));
+        boolean quorum = awaitEtcd(others, settings.recoveryTimeout());
+        int acked = quorum ? write(step, 3, others) : 0;
+        report.check(step + ": etcd keeps its quorum on the other " + others.size() + " hosts and acknowledges writes",
+                quorum && acked == 3, etcdDetail() + " " + acked + " of 3 writes acknowledged");
+        off.powerOn();
+        Instant on = Instant.now();
+        say(off.name(), "powered on again");
+        checkRecovered(step + " (powered on again)", List.of(off), on);
+    }
+
+    private static boolean holdsVip(LabMachine m) throws InterruptedException {
+        return GuestProbe.overlayStatus(m).map(s -> s.path("vip").path("held").asBoolean(false)).orElse(false);
+    }
+
+    /** The reset button on {@code which} (all at once), then the same checks as after the network restart. */
+    private void powerCycle(Scenario step, List<LabMachine> which) throws InterruptedException {
+        for (LabMachine m : which) {
+            m.reset();
+            say(m.name(), "reset (QMP system_reset)");
+        }
+        Instant at = Instant.now();
+        checkRecovered(step.id(), which, at);
+        report.figure(step.id() + ": total (reset to checks done)", Duration.between(at, Instant.now()));
+    }
+
+    /**
+     * After machines rebooted: each is back with the overlay address it had at boot, all pairs and the
+     * VIP answer, etcd is healthy with all members, and no acknowledged write is lost.
+     */
+    private void checkRecovered(String step, List<LabMachine> rebooted, Instant since) throws InterruptedException {
+        List<String> problems = new ArrayList<>();
+        for (LabMachine m : rebooted) {
+            try {
+                m.commandChannel().awaitReady(settings.bootTimeout());
+                JsonNode status = Poll.until(settings.bootTimeout(), m.name() + ": overlay.json says ready after the reboot",
+                        () -> GuestProbe.overlayStatus(m).filter(s -> s.path("state").asText().equals("ready")), () -> m.console().tail(20));
+                Duration ready = Duration.between(since, Instant.now());
+                String address = status.path("overlay").path("address").asText();
+                say(m.name(), "overlay ready again: " + address + " (" + DrillReport.seconds(ready) + " after the power event)");
+                report.figure(step + ": overlay-ready " + m.name(), ready);
+                if (!address.equals(overlayBefore.get(m))) {
+                    problems.add(m.name() + " " + overlayBefore.get(m) + " -> " + address);
+                }
+            } catch (LabException e) {
+                problems.add(m.name() + ": " + e.getMessage().lines().findFirst().orElse("did not come back"));
+            }
+        }
+        report.check(step + ": every machine back with the overlay address it had at boot", problems.isEmpty(), String.join("; ", problems));
+        Recovery r = awaitRecovery(since, "the power event", settings.bootTimeout());
+        r.pings().ifPresent(d -> report.figure(step + ": all-pairs overlay ping", d));
+        report.check(step + ": all pairs and the VIP answer over the overlay", r.pings().isPresent(), String.join("; ", r.unreachable()));
+        r.etcd().ifPresent(d -> report.figure(step + ": etcd healthy", d));
+        report.check(step + ": etcd healthy with all " + settings.nodes() + " members", r.etcd().isPresent(), etcdDetail());
+        write(step, 3, machines);
+        checkWrites(step);
+    }
+
+    /**
+     * The control, on the same machines: the overlay switched off everywhere, etcd started afresh on
+     * the DHCP addresses the hosts have now (as a site without Mooring would configure it), healthy;
+     * then the same network restart. etcd must not be healthy with all members afterwards.
+     */
+    private void controlOverlayOff(LabNetwork net) throws InterruptedException {
+        String step = "control (overlay off)";
+        Map<String, Ipv4Address> members = new LinkedHashMap<>();
+        for (LabMachine m : machines) {
+            members.put(m.name(), m.awaitLease(settings.recoveryTimeout()));
+        }
+        for (LabMachine m : machines) {
+            m.exec("systemctl stop etcd.service mooring-overlay.service; ip link del mooring0 2>/dev/null; rm -rf /var/lib/etcd/default; "
+                    + "! ip -o link show mooring0 2>/dev/null", GuestProbe.SHORT).orThrow();
+            m.exec(UnderlayEtcd.installAndStart(UnderlayEtcd.environment(m.name(), members, "lab-control")), GuestProbe.SHORT).orThrow();
+        }
+        say("etcd", "control: overlay stopped and its link deleted on every host; etcd started afresh on " + members.values());
+        boolean healthy = awaitEtcd(settings.bootTimeout());
+        report.check(step + ": etcd healthy with " + settings.nodes() + " members on the DHCP addresses", healthy, etcdDetail());
+        for (LabMachine m : machines) {
+            m.setLink(false);
+        }
+        Cidr next = net.subnet().equals(LabNetwork.MOVED_SUBNET) ? LabNetwork.DEFAULT_SUBNET : LabNetwork.MOVED_SUBNET;
+        net.restart(next);
+        for (LabMachine m : machines) {
+            m.setLink(true);
+        }
+        Instant linksUp = Instant.now();
+        say("lab", "control: links down, dnsmasq restarted serving " + next + ", links up");
+        List<String> unchanged = new ArrayList<>();
+        for (LabMachine m : machines) {
+            Ipv4Address lease = m.awaitLease(settings.recoveryTimeout());
+            if (lease.equals(members.get(m.name()))) {
+                unchanged.add(m.name() + " kept " + lease);
+            }
+        }
+        report.check(step + ": every underlay address changed", unchanged.isEmpty(), String.join("; ", unchanged));
+        boolean recovered = awaitEtcd(settings.recoveryTimeout());
+        report.check(step + ": etcd is NOT healthy with all " + settings.nodes() + " members within "
+                        + DrillReport.seconds(settings.recoveryTimeout()) + " of the links (what the overlay prevents)",
+                !recovered, etcdDetail() + (recovered ? " (recovered " + DrillReport.seconds(Duration.between(linksUp, Instant.now())) + " after links up)" : ""));
     }
 
     /**
@@ -268,6 +438,10 @@ public final class NetworkRestartDrill {
     private record Recovery(Optional<Duration> pings, Optional<Duration> etcd, List<String> unreachable) {}
 
     private Recovery awaitRecovery(Instant linksUp, Duration timeout) throws InterruptedException {
+        return awaitRecovery(linksUp, "links up", timeout);
+    }
+
+    private Recovery awaitRecovery(Instant linksUp, String since, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Optional<Duration> pings = settings.overlay() ? Optional.empty() : Optional.of(Duration.ZERO);
         Optional<Duration> etcd = Optional.empty();
@@ -277,12 +451,12 @@ public final class NetworkRestartDrill {
                 unreachable = overlayPingRound();
                 if (unreachable.isEmpty()) {
                     pings = Optional.of(Duration.between(linksUp, Instant.now()));
-                    say("lab", "all pairs and the VIP answer over the overlay (" + DrillReport.seconds(pings.get()) + " after links up)");
+                    say("lab", "all pairs and the VIP answer over the overlay (" + DrillReport.seconds(pings.get()) + " after " + since + ")");
                 }
             }
             if (etcd.isEmpty() && etcdRound()) {
                 etcd = Optional.of(Duration.between(linksUp, Instant.now()));
-                say("etcd", "healthy with all " + settings.nodes() + " members (" + DrillReport.seconds(etcd.get()) + " after links up)");
+                say("etcd", "healthy with all " + settings.nodes() + " members (" + DrillReport.seconds(etcd.get()) + " after " + since + ")");
             }
             if ((pings.isPresent() && etcd.isPresent()) || System.nanoTime() - deadline > 0) {
                 return new Recovery(settings.overlay() ? pings : Optional.empty(), etcd, unreachable);
@@ -293,11 +467,16 @@ public final class NetworkRestartDrill {
 
     /** One round: every node pings every other's overlay address and the VIP; what did not answer. */
     private List<String> overlayPingRound() throws InterruptedException {
+        return overlayPingRound(machines);
+    }
+
+    /** The same among {@code on} only: each pings the others of {@code on} and the VIP. */
+    private List<String> overlayPingRound(List<LabMachine> on) throws InterruptedException {
         List<String> failed = new ArrayList<>();
-        for (LabMachine m : machines) {
+        for (LabMachine m : on) {
             List<String> targets = new ArrayList<>();
             overlayBefore.forEach((other, address) -> {
-                if (other != m) {
+                if (other != m && on.contains(other)) {
                     targets.add(address);
                 }
             });
@@ -311,9 +490,14 @@ public final class NetworkRestartDrill {
 
     /** One round: every node's etcd answers a linearizable read and lists all members. */
     private boolean etcdRound() throws InterruptedException {
+        return etcdRound(machines);
+    }
+
+    /** One round on {@code on} only: each answers a linearizable read and lists all N members. */
+    private boolean etcdRound(List<LabMachine> on) throws InterruptedException {
         boolean all = true;
         StringBuilder seen = new StringBuilder();
-        for (LabMachine m : machines) {
+        for (LabMachine m : on) {
             GuestProbe.Etcd e = GuestProbe.etcd(m);
             seen.append(m.name()).append(": ").append(e.healthy() ? "healthy" : "unhealthy").append(", members ").append(e.members()).append("; ");
             all &= e.healthy() && e.members().size() == settings.nodes();
@@ -350,9 +534,13 @@ public final class NetworkRestartDrill {
     private String lastEtcd = "";
 
     private boolean awaitEtcd(Duration timeout) throws InterruptedException {
+        return awaitEtcd(machines, timeout);
+    }
+
+    private boolean awaitEtcd(List<LabMachine> on, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            if (etcdRound()) {
+            if (etcdRound(on)) {
                 return true;
             }
             if (System.nanoTime() - deadline > 0) {
@@ -366,10 +554,26 @@ public final class NetworkRestartDrill {
         return lastEtcd;
     }
 
-    private void write(String phase, int count) throws InterruptedException {
+    /** Every acknowledged write so far, read (linearizably) on every node. */
+    private void checkWrites(String step) throws InterruptedException {
+        List<String> lost = new ArrayList<>();
+        for (LabMachine m : machines) {
+            for (Map.Entry<String, String> w : acknowledged.entrySet()) {
+                Optional<String> read = GuestProbe.get(m, w.getKey());
+                if (!read.equals(Optional.of(w.getValue()))) {
+                    lost.add(m.name() + " reads " + w.getKey() + " as " + read.orElse("(nothing)"));
+                }
+            }
+        }
+        report.check(step + ": no acknowledged write lost (" + acknowledged.size() + " writes, read on every node)",
+                !acknowledged.isEmpty() && lost.isEmpty(), lost.isEmpty() ? "" : String.join("; ", lost.subList(0, Math.min(5, lost.size()))));
+    }
+
+    /** Writes {@code count} keys through the nodes of {@code on} in turn; how many etcd acknowledged. */
+    private int write(String phase, int count, List<LabMachine> on) throws InterruptedException {
         int acked = 0;
         for (int i = 1; i <= count; i++) {
-            LabMachine m = machines.get(i % machines.size());
+            LabMachine m = on.get(i % on.size());
             String key = "mooring-lab/" + phase + "/" + i;
             String value = phase + "-" + i + "-" + System.nanoTime();
             if (GuestProbe.put(m, key, value).isPresent()) {
@@ -378,6 +582,7 @@ public final class NetworkRestartDrill {
             }
         }
         say("etcd", phase + ": " + acked + " of " + count + " writes acknowledged");
+        return acked;
     }
 
     private static Path seed(LabNetwork net, String host, String userData) {
