@@ -34,6 +34,46 @@ public final class NodeUserData {
                 control-plane-count: {{nodes}}
             """;
 
+    /** The cluster both templates name; with a hub, create it there under this name (LabHub#createCluster). */
+    public static final String CLUSTER = "lab";
+    /** The overlay CIDR both templates use; the hub's cluster must have the same (first boot takes the hub's). */
+    public static final String OVERLAY_CIDR = "100.64.192.0/23";
+    /** The VIP both templates use. */
+    public static final String OVERLAY_VIP = "100.64.192.1";
+
+    /**
+     * {@link #DEFAULT_TEMPLATE} registering with a hub (docs/firstboot.md "Registration with the hub"):
+     * {@code {{hub}}} is the hub's URL as the machines reach it ({@code LabHub#endpoint()}) and
+     * {@code {{token}}} a join token of cluster {@value #CLUSTER}. First boot registers once the
+     * network is up (mooring-firstboot-network, before mooring-overlay starts) and rewrites
+     * overlay.yaml with the address the hub assigned and a {@code hub:} section, so the overlay uses
+     * the hub's address and heartbeats its external address every 10 s. {@code {{key}}} must be the
+     * key the hub gave the cluster when it was created ({@code LabHub.Cluster#key()}), and the CIDR
+     * and VIP the cluster's: then a machine that could not reach the hub derives its address in the
+     * same overlay with the same key, and the overlay still settles without the hub.
+     */
+    public static final String HUB_TEMPLATE = """
+            #cloud-config
+            hostname: {{host}}
+            mooring:
+              registration:
+                url: {{hub}}
+                token: {{token}}
+              cluster:
+                name: lab
+                role: control-plane
+                bootstrap: {{bootstrap}}
+              overlay:
+                enabled: {{overlay}}
+                cidr: 100.64.192.0/23
+                vip: 100.64.192.1
+                underlay: en*
+                key: {{key}}
+              kubernetes:
+                distribution: etcd
+                control-plane-count: {{nodes}}
+            """;
+
     private static final String LAB_SHELL_UNIT = """
             [Unit]
             Description=Mooring lab shell on ttyS1 (written by the lab's user-data)
