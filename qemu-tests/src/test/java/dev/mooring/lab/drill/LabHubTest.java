@@ -11,13 +11,18 @@ import dev.mooring.lab.LabException;
 import dev.mooring.lab.LabNetwork;
 import dev.mooring.overlay.address.Cidr;
 import dev.mooring.overlay.address.Ipv4Address;
+import dev.mooring.overlay.config.OverlayConfig;
+import dev.mooring.overlay.config.OverlayConfigLoader;
 import dev.mooring.overlay.testing.RequiresNetns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The lab's hub with a stand-in for a machine: a namespace of its own whose {@code eth0} is a port of
@@ -103,6 +108,75 @@ class LabHubTest {
             }
         }
         assertThat(ProcessHandle.of(hubPid).filter(ProcessHandle::isAlive)).as("the hub after close").isEmpty();
+    }
+
+    /**
+     * The real first boot with {@link NodeUserData#HUB_TEMPLATE}, in the stand-in machine's namespace
+     * on a root directory: it registers at {@link LabHub#endpoint()} and writes the hub's address and a
+     * {@code hub:} section into overlay.yaml, which is what makes the overlay use the hub's address.
+     */
+    @Test
+    void firstBootWithTheHubTemplateRegistersAndTheOverlayGetsTheHubsAddress(@TempDir Path work) throws Exception {
+        assumeTrue(onPath("dnsmasq"), "the lab network needs dnsmasq (package dnsmasq-base)");
+        try (LabNetwork net = LabNetwork.builder().start(); LabHub hub = LabHub.start(net)) {
+            LabHub.Cluster cluster = hub.createCluster(NodeUserData.CLUSTER, Cidr.parse(NodeUserData.OVERLAY_CIDR),
+                    Ipv4Address.parse(NodeUserData.OVERLAY_VIP));
+            LabHub.JoinToken token = hub.joinToken(cluster.name());
+            String userData = NodeUserData.render(NodeUserData.HUB_TEMPLATE, Map.of("host", "node1", "index", "1", "bootstrap", "true",
+                    "overlay", "true", "nodes", "3", "key", cluster.key(), "hub", hub.endpoint().toString(), "token", token.token()), true);
+
+            Path root = Files.createDirectories(work.resolve("root"));
+            Files.createDirectories(root.resolve("etc"));
+            for (String file : List.of("passwd", "group", "shadow", "gshadow", "login.defs")) {
+                Files.copy(Path.of("/etc", file), root.resolve("etc").resolve(file));
+            }
+            String machineId = HexFormat.of().formatHex(ThreadLocalRandom.current().ints(16, 0, 256)
+                    .collect(java.io.ByteArrayOutputStream::new, java.io.ByteArrayOutputStream::write, (a, b) -> {}).toByteArray());
+            Files.writeString(root.resolve("etc/machine-id"), machineId + "\n");
+            Path seed = Files.createDirectories(work.resolve("seed"));
+            Files.writeString(seed.resolve("user-data"), userData);
+            Files.writeString(seed.resolve("meta-data"), "instance-id: iid-lab-hub-1\n");
+
+            String machine = "mr-lhm-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
+            String port = "lhm" + machine.substring(machine.length() - 6);
+            try {
+                HostCommand.run("ip", "netns", "add", machine).orThrow();
+                net.exec("ip", "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", machine).orThrow();
+                net.exec("ip", "link", "set", port, "master", "br0", "up").orThrow();
+                inMachine(machine, "ip", "link", "set", "lo", "up");
+                inMachine(machine, "ip", "link", "set", "eth0", "up");
+                address(machine, "198.51.100.51", "198.51.100.1");
+
+                HostCommand.Result run = HostCommand.inNamespace(machine, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                        "dev.mooring.firstboot.cli.FirstbootCommand", "run", "--root", root.toString(), "--seed", seed.toString(),
+                        "--media-wait", "0s", "--network-wait", "20s");
+                assertThat(run.exitCode()).as("mooring firstboot run: %s %s", run.stdout(), run.stderr()).isZero();
+
+                JsonNode status = JSON.readTree(Files.readString(root.resolve("run/mooring/firstboot.json")));
+                assertThat(status.path("registration").path("state").asText()).as("firstboot.json: %s", status).isEqualTo("registered");
+                Ipv4Address assigned = Ipv4Address.parse(status.path("registration").path("address").asText());
+
+                assertThat(hub.hosts(cluster.name())).singleElement().satisfies(h -> {
+                    assertThat(h.machineId()).isEqualTo(machineId);
+                    assertThat(h.hostname()).isEqualTo("node1");
+                    assertThat(h.overlay()).isEqualTo(assigned);
+                    assertThat(h.underlay()).contains(Ipv4Address.parse("198.51.100.51"));
+                });
+                // overlay.yaml as the overlay service itself reads it: the hub's address, key and CIDR, and the hub section.
+                Path overlayYaml = root.resolve("etc/mooring/overlay.yaml");
+                OverlayConfig overlay = OverlayConfigLoader.parse(overlayYaml, Files.readString(overlayYaml), Optional.of(machineId));
+                assertThat(overlay.overlay().address()).contains(assigned);
+                assertThat(overlay.overlay().key().orElseThrow().toBase64()).isEqualTo(cluster.key());
+                assertThat(overlay.overlay().cidr()).isEqualTo(cluster.cidr());
+                assertThat(overlay.hub()).hasValueSatisfying(h -> assertThat(h.credentials()).hasToString("/var/lib/mooring/hub/credentials.json"));
+                JsonNode credentials = JSON.readTree(Files.readString(root.resolve("var/lib/mooring/hub/credentials.json")));
+                assertThat(credentials.path("url").asText()).isEqualTo(hub.endpoint().toString());
+                assertThat(credentials.path("cluster").asText()).isEqualTo(NodeUserData.CLUSTER);
+            } finally {
+                HostCommand.run("ip", "netns", "del", machine);
+            }
+        }
     }
 
     private static void inMachine(String machine, String... command) {
