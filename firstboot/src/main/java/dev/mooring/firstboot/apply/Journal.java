@@ -5,13 +5,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The run-once bookkeeping under {@code <root>/var/lib/mooring/firstboot/}:
  * <pre>
  * instance-id                          the instance applied last
+ * network-pending                      work waits for the network (why, one reason a line); see {@link #NETWORK_PENDING}
  * instances/ID/plan.json               the plan, fixed at the instance's first run
  * instances/ID/{user-data,meta-data,network-config}   the seed, for later boots without the medium
  * instances/ID/done/STEP               a per-instance step is done (a command: its exit code)
@@ -23,6 +26,13 @@ import java.util.Optional;
 public final class Journal {
 
     public static final String DIR = Planner.JOURNAL;
+
+    /**
+     * Present while first-boot work waits for the network (a registration, an http(s) seed):
+     * mooring-firstboot-network.service runs only when it exists ({@code ConditionPathExists=}), so a
+     * boot with nothing pending starts no second JVM. A stale marker costs one run, which removes it.
+     */
+    public static final String NETWORK_PENDING = DIR + "/network-pending";
 
     private final RootFiles root;
 
@@ -58,6 +68,32 @@ public final class Journal {
     public Optional<Plan> plan(String instanceDirName) throws IOException {
         Optional<byte[]> json = read(instanceDirName, "plan.json");
         return json.isPresent() ? Optional.of(PlanCodec.decode(json.get())) : Optional.empty();
+    }
+
+    /** The reasons in the network-pending marker; empty when there is no marker. */
+    public List<String> networkPending() {
+        return root.read(NETWORK_PENDING).map(b -> new String(b, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList())
+                .orElse(List.of());
+    }
+
+    /** Writes the network-pending marker (atomically, like every journal file) unless it already says exactly this; true when written. */
+    public boolean markNetworkPending(List<String> reasons) throws IOException {
+        byte[] content = (String.join("\n", reasons) + "\n").getBytes(StandardCharsets.UTF_8);
+        if (root.read(NETWORK_PENDING).map(b -> Arrays.equals(b, content)).orElse(false)) {
+            return false;
+        }
+        ensure(DIR, 0700);
+        root.write(NETWORK_PENDING, content, new FileAttributes(0644, 0, 0));
+        return true;
+    }
+
+    /** Removes the network-pending marker when it exists (a run that changes nothing else changes nothing here either); true when removed. */
+    public boolean clearNetworkPending() throws IOException {
+        if (root.read(NETWORK_PENDING).isEmpty()) {
+            return false;
+        }
+        root.delete(NETWORK_PENDING);
+        return true;
     }
 
     /** The marker's content ("" for a file step, the exit code for a command), empty when not done. */

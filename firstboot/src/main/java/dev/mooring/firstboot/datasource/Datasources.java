@@ -46,10 +46,14 @@ public final class Datasources {
         this.log = log;
     }
 
+    /** The seed URL the kernel command line names, if any. */
+    public Optional<URI> commandLineSeed() throws DatasourceException {
+        return KernelCommandLine.nocloudSeed(options.cmdline().orElseGet(this::procCmdline));
+    }
+
     /** The kernel command line or an explicit/CIDATA seed; empty when neither exists. */
     public Optional<Seed> primary() throws DatasourceException {
-        String cmdline = options.cmdline().orElseGet(this::procCmdline);
-        Optional<URI> url = KernelCommandLine.nocloudSeed(cmdline);
+        Optional<URI> url = commandLineSeed();
         if (url.isPresent()) {
             log.accept("datasource: kernel command line seed " + url.get());
             return Optional.of(seed("cmdline", url.get().toString(), new UrlSeed(url.get(), options.root(), options.networkWait(), log).read()));

@@ -71,7 +71,7 @@ public final class UrlSeed {
 
     private void waitOrFail(Instant deadline, URI file, String reason) throws DatasourceException {
         if (Instant.now().isAfter(deadline)) {
-            throw new DatasourceException("cannot read " + file + " within " + networkWait.toSeconds() + "s: " + reason);
+            throw new DatasourceException("cannot read " + file + " within " + networkWait.toSeconds() + "s: " + reason, true);
         }
         log.accept("waiting for the seed " + file + ": " + reason);
         try {

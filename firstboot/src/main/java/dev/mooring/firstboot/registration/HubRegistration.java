@@ -58,9 +58,18 @@ public final class HubRegistration {
         this.log = log;
     }
 
+    /** Whether the instance is registered already: then {@link #run} asks the hub nothing. */
+    public boolean registered(String instanceDir) {
+        return root.read(stateFile(instanceDir)).map(this::json).map(s -> s.path("state").asText().equals("registered")).orElse(false);
+    }
+
+    private String stateFile(String instanceDir) {
+        return journal.instanceDir(instanceDir) + "/registration.json";
+    }
+
     public FirstbootStatus.Registration run(MooringConfig mooring, String instanceDir, String hostname) throws IOException {
         Registration reg = mooring.registration().orElseThrow();
-        String stateFile = journal.instanceDir(instanceDir) + "/registration.json";
+        String stateFile = stateFile(instanceDir);
         Optional<JsonNode> state = root.read(stateFile).map(this::json);
         if (state.isPresent() && state.get().path("state").asText().equals("registered")) {
             return new FirstbootStatus.Registration("registered", Optional.of(state.get().path("hostId").asText()),

@@ -21,6 +21,7 @@ import dev.mooring.firstboot.diagnostic.Findings;
 import dev.mooring.firstboot.diagnostic.Severity;
 import dev.mooring.firstboot.diagnostic.Source;
 import dev.mooring.firstboot.mooring.MooringConfig;
+import dev.mooring.firstboot.mooring.Registration;
 import dev.mooring.firstboot.registration.HubRegistration;
 import dev.mooring.firstboot.userdata.UserData;
 import dev.mooring.firstboot.userdata.UserDataPart;
@@ -81,10 +82,18 @@ public final class FirstbootRun {
     public FirstbootStatus run() throws IOException {
         Instant started = options.clock().instant();
         Outcome out = new Outcome();
+        boolean completed = false;
         try {
             apply(out);
+            completed = true;
         } catch (IOException | RuntimeException e) {
             out.errors.add(runError("cannot apply the user-data: " + e, "check the disk (space, read-only?) and run mooring firstboot run again: it continues where it stopped"));
+        }
+        try {
+            settleNetworkPending(out.networkPending, completed);
+        } catch (IOException | RuntimeException e) {
+            out.errors.add(runError("cannot update " + Journal.NETWORK_PENDING + ": " + e,
+                    "check the disk (space, read-only?); until it is fixed, run mooring firstboot run by hand once the network is up"));
         }
         FirstbootStatus.State state = !out.errors.isEmpty() || out.registration.state().equals("failed") ? FirstbootStatus.State.FAILED
                 : out.registration.state().equals("pending") ? FirstbootStatus.State.PENDING_REGISTRATION : FirstbootStatus.State.OK;
@@ -110,12 +119,30 @@ public final class FirstbootRun {
         final List<Diagnostic> warnings = new ArrayList<>();
         final List<String> notes = new ArrayList<>();
         FirstbootStatus.Registration registration = FirstbootStatus.Registration.NOT_CONFIGURED;
+        /** What still waits for the network, one line each: the content of the network-pending marker. */
+        final List<String> networkPending = new ArrayList<>();
+    }
+
+    /**
+     * The network-pending marker after a run: written while anything waits for the network, removed
+     * when the run finished and nothing does. A run cut short by an error leaves a marker it cannot
+     * prove stale: an extra run of the network unit is cheap, skipped pending work is not.
+     */
+    private void settleNetworkPending(List<String> pending, boolean completed) throws IOException {
+        if (!pending.isEmpty()) {
+            if (journal.markNetworkPending(pending)) {
+                log.accept("waiting for the network: " + String.join("; ", pending) + " (" + Journal.NETWORK_PENDING
+                        + " written: mooring-firstboot-network.service runs once the network is online)");
+            }
+        } else if (completed && journal.clearNetworkPending()) {
+            log.accept("nothing waits for the network any more: removed " + Journal.NETWORK_PENDING);
+        }
     }
 
     private void apply(Outcome out) throws IOException {
         Optional<Seed> found;
         try {
-            found = findSeed();
+            found = findSeed(out);
         } catch (DatasourceException e) {
             out.errors.add(runError(e.getMessage(), "fix the datasource, then run mooring firstboot run again"));
             return;
@@ -146,8 +173,13 @@ public final class FirstbootRun {
         MetaData md = meta.get();
         out.instanceId = Optional.of(md.instanceId());
         String dir = md.instanceDirectoryName();
+        Optional<MooringConfig> mooring = userData.get().ofKind(CloudConfigPart.class).stream()
+                .flatMap(p -> p.config().mooring().stream()).reduce((a, b) -> b);
+        Optional<Registration> wantsRegistration = mooring.flatMap(MooringConfig::registration);
+        HubRegistration hub = new HubRegistration(root, options.registration(), log);
         Optional<Plan> plan = journal.plan(dir);
-        if (plan.isEmpty()) {
+        boolean newInstance = plan.isEmpty();
+        if (newInstance) {
             long today = LocalDate.ofInstant(options.clock().instant(), ZoneOffset.UTC).toEpochDay();
             try {
                 Planner.Result planned = Planner.plan(userData.get(), md, root, today);
@@ -158,6 +190,15 @@ public final class FirstbootRun {
                         "fix the user-data; nothing was changed")));
                 return;
             }
+        }
+        String registrationPending = wantsRegistration.map(r -> "registration with " + r.url()).orElse("");
+        if (wantsRegistration.isPresent() && !hub.registered(dir)) {
+            // Before the instance's first change: a power cut anywhere after this leaves the marker, so the
+            // network unit of this boot still runs and continues the instance.
+            out.networkPending.add(registrationPending);
+            settleNetworkPending(out.networkPending, false);
+        }
+        if (newInstance) {
             Map<String, byte[]> cache = new LinkedHashMap<>();
             for (String name : List.of(Seed.USER_DATA, Seed.META_DATA, Seed.NETWORK_CONFIG)) {
                 seed.file(name).ifPresent(b -> cache.put(name, b));
@@ -183,11 +224,13 @@ public final class FirstbootRun {
                 out.errors.add(runError(r.id() + ": " + r.detail(), "see " + journal.instanceDir(dir) + "/logs for its output"));
             }
         }
-        Optional<MooringConfig> mooring = userData.get().ofKind(CloudConfigPart.class).stream()
-                .flatMap(p -> p.config().mooring().stream()).reduce((a, b) -> b);
-        if (mooring.isPresent() && mooring.get().registration().isPresent()) {
+        if (wantsRegistration.isPresent()) {
             String hostname = root.read("/etc/hostname").map(b -> new String(b, StandardCharsets.UTF_8).strip()).orElse("localhost");
-            out.registration = new HubRegistration(root, options.registration(), log).run(mooring.get(), dir, hostname);
+            out.registration = hub.run(mooring.orElseThrow(), dir, hostname);
+            if (!out.registration.state().equals("pending")) {
+                // Registered, or refused: a refusal is no wait for the network (the hub answered); every run retries it.
+                out.networkPending.remove(registrationPending);
+            }
             if (out.registration.state().equals("failed")) {
                 out.errors.add(runError("registration: " + out.registration.lastError().orElse(""), "fix mooring.registration (token, url, ca) or the hub"));
             } else if (out.registration.state().equals("pending")) {
@@ -238,13 +281,18 @@ public final class FirstbootRun {
      * The documented order: the kernel command line, --seed or CIDATA, the current instance's cached
      * seed (unless it came from /oem), /oem, any cached seed, and last a bounded wait for CIDATA.
      */
-    private Optional<Seed> findSeed() throws DatasourceException, IOException {
+    private Optional<Seed> findSeed(Outcome out) throws DatasourceException, IOException {
         Datasources sources = new Datasources(new Datasources.Options(options.root(), options.cmdline(), options.seed(), options.networkWait()), log);
         Optional<Seed> primary;
         Optional<Seed> cached = cachedSeed();
         try {
             primary = sources.primary();
         } catch (DatasourceException e) {
+            if (e.waitsForTheNetwork()) {
+                // Also with a cached instance: the seed may name a new one, as soon as the network lets us read it.
+                out.networkPending.add("the kernel command line's seed " + sources.commandLineSeed().map(Object::toString).orElse("")
+                        + " (not fetched yet)");
+            }
             // A later boot before the network is up cannot reach an http seed: the instance is known, keep it.
             if (cached.isPresent()) {
                 log.accept(e.getMessage() + "; using the cached seed of the current instance");
