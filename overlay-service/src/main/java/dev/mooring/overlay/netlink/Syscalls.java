@@ -52,14 +52,30 @@ public final class Syscalls {
     private static final MethodHandle RECVFROM = downcall("recvfrom",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle IOCTL = downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
-            Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle POLL = downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle EVENTFD = downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+
+    // Making a downcall handle spins method-handle classes at run time (the AOT cache cannot hold
+    // them), several milliseconds each. The socket calls above serve every use; the rest are made
+    // on their first call, in holders, so a start that does not need them does not pay for them.
+
+    /** Entering another network namespace (tests, namespace-scoped tools). */
+    private static final class Namespaces {
+        static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+                Linker.Option.firstVariadicArg(2));
+        static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    }
+
+    /** Interface lookups for AF_PACKET (the VIP's gratuitous ARP). */
+    private static final class Ioctl {
+        static final MethodHandle IOCTL = downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+                Linker.Option.firstVariadicArg(2));
+    }
+
+    /** A subscription's poll loop and its wake-up eventfd. */
+    private static final class Wakeup {
+        static final MethodHandle POLL = downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+        static final MethodHandle EVENTFD = downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+        static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
 
     // One small errno buffer per thread: the calls are frequent, the buffer is tiny and reused.
     private static final ThreadLocal<MemorySegment> CALL_STATE = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
@@ -188,7 +204,7 @@ public final class Syscalls {
     public static int openReadOnly(String path) throws ErrnoException {
         MemorySegment state = CALL_STATE.get();
         try (Arena arena = Arena.ofConfined()) {
-            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), O_RDONLY | O_CLOEXEC, 0);
+            int fd = (int) Namespaces.OPEN.invokeExact(state, arena.allocateFrom(path), O_RDONLY | O_CLOEXEC, 0);
             if (fd < 0) {
                 throw failure("open " + path, state);
             }
@@ -204,7 +220,7 @@ public final class Syscalls {
     public static void enterNetworkNamespace(int fd) throws ErrnoException {
         MemorySegment state = CALL_STATE.get();
         try {
-            if ((int) SETNS.invokeExact(state, fd, CLONE_NEWNET) < 0) {
+            if ((int) Namespaces.SETNS.invokeExact(state, fd, CLONE_NEWNET) < 0) {
                 throw failure("setns", state);
             }
         } catch (ErrnoException e) {
@@ -218,7 +234,7 @@ public final class Syscalls {
     public static int ioctl(int fd, long request, MemorySegment argument, String requestName) throws ErrnoException {
         MemorySegment state = CALL_STATE.get();
         try {
-            int result = (int) IOCTL.invokeExact(state, fd, request, argument);
+            int result = (int) Ioctl.IOCTL.invokeExact(state, fd, request, argument);
             if (result < 0) {
                 throw failure("ioctl " + requestName, state);
             }
@@ -235,7 +251,7 @@ public final class Syscalls {
         MemorySegment state = CALL_STATE.get();
         try {
             while (true) {
-                int n = (int) POLL.invokeExact(state, pollfds, (long) count, timeoutMillis);
+                int n = (int) Wakeup.POLL.invokeExact(state, pollfds, (long) count, timeoutMillis);
                 if (n >= 0) {
                     return n;
                 }
@@ -254,7 +270,7 @@ public final class Syscalls {
     public static int eventfd() throws ErrnoException {
         MemorySegment state = CALL_STATE.get();
         try {
-            int fd = (int) EVENTFD.invokeExact(state, 0, EFD_CLOEXEC);
+            int fd = (int) Wakeup.EVENTFD.invokeExact(state, 0, EFD_CLOEXEC);
             if (fd < 0) {
                 throw failure("eventfd", state);
             }
@@ -271,7 +287,7 @@ public final class Syscalls {
         MemorySegment state = CALL_STATE.get();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment one = arena.allocateFrom(JAVA_LONG, 1L);
-            if ((long) WRITE.invokeExact(state, eventfd, one, 8L) < 0) {
+            if ((long) Wakeup.WRITE.invokeExact(state, eventfd, one, 8L) < 0) {
                 throw failure("write eventfd", state);
             }
         } catch (ErrnoException e) {

@@ -2,7 +2,6 @@ package dev.mooring.overlay.service;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -91,16 +90,15 @@ public record OverlayStatus(int version, String state, String cluster, String ho
      */
     public record Reconcile(String last, long passes, long changesApplied, int lastChanges, String lastError) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** Only readers need Jackson: the service writes with {@link StatusJson}, so its start does not build a mapper. */
+    private static final class Reader {
+        static final ObjectMapper JSON = new ObjectMapper()
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
 
+    /** The file's text: Jackson's pretty-printed form of this record, and a newline. */
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this) + "\n";
-        } catch (IOException e) {
-            throw new IllegalStateException("status is always serialisable", e);
-        }
+        return StatusJson.write(this);
     }
 
     /** Reads a status file; fields a newer writer added are ignored. */
@@ -110,14 +108,14 @@ public record OverlayStatus(int version, String state, String cluster, String ho
 
     /** Parses the status file's {@code text} (read from {@code file}, named in errors). */
     public static OverlayStatus parse(Path file, String text) throws IOException {
-        com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(text);
+        com.fasterxml.jackson.databind.JsonNode tree = Reader.JSON.readTree(text);
         // A file from another version has other fields; say so instead of printing half of it.
         int version = tree == null ? 0 : tree.path("version").asInt(0);
         if (version != VERSION) {
             throw new IOException(file + " is a version " + version + " status file; this mooring reads version "
                     + VERSION + ": restart mooring-overlay (it rewrites the file) or use the mooring that wrote it");
         }
-        return JSON.treeToValue(tree, OverlayStatus.class);
+        return Reader.JSON.treeToValue(tree, OverlayStatus.class);
     }
 
     /** Writes {@code file} atomically, creating its directory. */
