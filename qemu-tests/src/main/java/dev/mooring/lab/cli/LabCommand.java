@@ -101,6 +101,9 @@ public final class LabCommand implements Callable<Integer> {
         @Option(names = "--no-overlay", description = "the control run: overlay disabled (etcd bound to the underlay)")
         boolean noOverlay;
 
+        @Option(names = "--hub", description = "run a real hub on the lab network; the machines register with it (default: air-gapped, the overlay settings in user-data only)")
+        boolean hub;
+
         @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json; default ${DEFAULT-VALUE}")
         String output;
 
@@ -124,12 +127,16 @@ public final class LabCommand implements Callable<Integer> {
             }
             LabDrill.Settings settings;
             try {
-                settings = options.settings().withScenarios(scenarios).withOverlay(!noOverlay);
+                settings = options.settings().withScenarios(scenarios).withHub(hub).withOverlay(!noOverlay);
                 if (keep != null) {
                     settings = settings.withWorkDir(keep);
                 }
-                NodeUserData.render(settings.userDataTemplate(), Map.of("host", "x", "index", "1", "bootstrap", "true", "overlay", "true",
-                        "key", "k", "nodes", "3"), false);
+                Map<String, String> trial = new java.util.HashMap<>(Map.of("host", "x", "index", "1", "bootstrap", "true", "overlay", "true",
+                        "key", "k", "nodes", "3"));
+                if (settings.hub()) {
+                    trial.putAll(Map.of("hub", "http://198.51.100.254:8443", "token", "t"));
+                }
+                NodeUserData.render(settings.userDataTemplate(), trial, false);
             } catch (IllegalArgumentException | LabException | IOException e) {
                 err.println("error: " + e.getMessage());
                 return 1;

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -103,14 +105,43 @@ final class GuestProbe {
                 .map(j -> j.path("header").path("revision").asLong());
     }
 
-    /** A linearizable read of {@code key}. */
-    static Optional<String> get(LabMachine m, String key) throws InterruptedException {
-        return post(m, "/v3/kv/range", "{\"key\":\"" + b64(key) + "\"}", 5).flatMap(j -> {
-            JsonNode kvs = j.path("kvs");
+    /**
+     * Linearizable reads of many keys in one round trip through the command channel (one probe per
+     * key costs seconds each under TCG); a key etcd did not answer for maps to empty.
+     */
+    static Map<String, Optional<String>> getAll(LabMachine m, List<String> keys) throws InterruptedException {
+        StringBuilder script = new StringBuilder();
+        for (String key : keys) {
+            script.append(ETCD_POST.formatted("/v3/kv/range", "{\"key\":\"" + b64(key) + "\"}", 5)).append("echo\necho ").append(KEY_END).append('\n');
+        }
+        Map<String, Optional<String>> values = new LinkedHashMap<>();
+        keys.forEach(k -> values.put(k, Optional.empty()));
+        Optional<ExecResult> answer = tryExec(m, script.toString(), Duration.ofSeconds(60 + 6L * keys.size()));
+        if (answer.isEmpty()) {
+            return values;
+        }
+        String[] parts = answer.get().output().split(KEY_END, -1);
+        for (int i = 0; i < keys.size() && i < parts.length; i++) {
+            values.put(keys.get(i), value(parts[i]));
+        }
+        return values;
+    }
+
+    private static final String KEY_END = "@@MR-KEY-END@@";
+
+    private static Optional<String> value(String response) {
+        int start = response.indexOf('{');
+        if (start < 0) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode kvs = JSON.readTree(response.substring(start)).path("kvs");
             return kvs.isArray() && !kvs.isEmpty()
                     ? Optional.of(new String(Base64.getDecoder().decode(kvs.get(0).path("value").asText()), StandardCharsets.UTF_8))
                     : Optional.empty();
-        });
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
     }
 
     private static Optional<JsonNode> post(LabMachine m, String path, String body, int seconds) throws InterruptedException {

@@ -43,7 +43,7 @@ import java.util.stream.Collectors;
 public final class LabDrill {
 
     /** The drill's settings; {@link #defaults(LabImage)} for the usual ones. */
-    public record Settings(LabImage image, int nodes, String userDataTemplate, boolean overlay, List<Scenario> scenarios,
+    public record Settings(LabImage image, int nodes, String userDataTemplate, boolean overlay, boolean hub, List<Scenario> scenarios,
                            CommandChannel.Kind channel, int memoryMb, Duration bootTimeout, Duration recoveryTimeout,
                            Optional<Path> workDir) {
         public Settings {
@@ -58,6 +58,9 @@ public final class LabDrill {
             if (scenarios.isEmpty()) {
                 throw new IllegalArgumentException("scenarios: name at least one, e.g. network-restart");
             }
+            if (hub && !overlay) {
+                throw new IllegalArgumentException("--hub and --no-overlay: the hub assigns overlay addresses; the control run has none");
+            }
             if (!overlay && !scenarios.equals(List.of(Scenario.NETWORK_RESTART))) {
                 throw new IllegalArgumentException("with the overlay disabled (the control run) the only scenario is network-restart");
             }
@@ -71,45 +74,57 @@ public final class LabDrill {
         }
 
         public static Settings defaults(LabImage image) {
-            return new Settings(image, 3, NodeUserData.DEFAULT_TEMPLATE, true, List.of(Scenario.NETWORK_RESTART),
+            return new Settings(image, 3, NodeUserData.DEFAULT_TEMPLATE, true, false, List.of(Scenario.NETWORK_RESTART),
                     CommandChannel.Kind.SERIAL_SHELL, 1024, Duration.ofMinutes(10), Duration.ofMinutes(5), Optional.empty());
         }
 
         public Settings withNodes(int n) {
-            return new Settings(image, n, userDataTemplate, overlay, scenarios, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
+            return new Settings(image, n, userDataTemplate, overlay, hub, scenarios, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
         }
 
         public Settings withOverlay(boolean on) {
-            return new Settings(image, nodes, userDataTemplate, on, scenarios, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
+            return new Settings(image, nodes, userDataTemplate, on, hub, scenarios, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
         }
 
         public Settings withScenarios(List<Scenario> list) {
-            return new Settings(image, nodes, userDataTemplate, overlay, list, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
+            return new Settings(image, nodes, userDataTemplate, overlay, hub, list, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
+        }
+
+        /**
+         * Machines register with a real hub on the lab network ({@link LabHub}); the default template
+         * becomes {@link NodeUserData#HUB_TEMPLATE}. Without it the drill is air-gapped: the overlay's
+         * settings come from the user-data alone.
+         */
+        public Settings withHub(boolean on) {
+            String template = on && userDataTemplate.equals(NodeUserData.DEFAULT_TEMPLATE) ? NodeUserData.HUB_TEMPLATE
+                    : !on && userDataTemplate.equals(NodeUserData.HUB_TEMPLATE) ? NodeUserData.DEFAULT_TEMPLATE : userDataTemplate;
+            return new Settings(image, nodes, template, overlay, on, scenarios, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
         }
 
         public Settings withUserDataTemplate(String template) {
-            return new Settings(image, nodes, template, overlay, scenarios, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
+            return new Settings(image, nodes, template, overlay, hub, scenarios, channel, memoryMb, bootTimeout, recoveryTimeout, workDir);
         }
 
         public Settings withChannel(CommandChannel.Kind kind) {
-            return new Settings(image, nodes, userDataTemplate, overlay, scenarios, kind, memoryMb, bootTimeout, recoveryTimeout, workDir);
+            return new Settings(image, nodes, userDataTemplate, overlay, hub, scenarios, kind, memoryMb, bootTimeout, recoveryTimeout, workDir);
         }
 
         public Settings withMemoryMb(int mb) {
-            return new Settings(image, nodes, userDataTemplate, overlay, scenarios, channel, mb, bootTimeout, recoveryTimeout, workDir);
+            return new Settings(image, nodes, userDataTemplate, overlay, hub, scenarios, channel, mb, bootTimeout, recoveryTimeout, workDir);
         }
 
         /** How long each recovery check may take after the links come back. */
         public Settings withRecoveryTimeout(Duration timeout) {
-            return new Settings(image, nodes, userDataTemplate, overlay, scenarios, channel, memoryMb, bootTimeout, timeout, workDir);
+            return new Settings(image, nodes, userDataTemplate, overlay, hub, scenarios, channel, memoryMb, bootTimeout, timeout, workDir);
         }
 
         public Settings withWorkDir(Path dir) {
-            return new Settings(image, nodes, userDataTemplate, overlay, scenarios, channel, memoryMb, bootTimeout, recoveryTimeout, Optional.of(dir));
+            return new Settings(image, nodes, userDataTemplate, overlay, hub, scenarios, channel, memoryMb, bootTimeout, recoveryTimeout, Optional.of(dir));
         }
     }
 
     private final Settings settings;
+    private LabHub hub;
     private final Consumer<String> progress;
     private final DrillReport report;
     private final List<LabMachine> machines = new ArrayList<>();
@@ -142,6 +157,10 @@ public final class LabDrill {
         settings.workDir().ifPresent(builder::withWorkDir);
         try (LabNetwork net = builder.start()) {
             say("lab", "network " + net.namespace() + " serving " + net.subnet());
+            if (settings.hub()) {
+                hub = LabHub.start(net);
+                say("hub", "serving " + hub.endpoint() + " (pid " + hub.pid() + ")");
+            }
             boot(net);
             for (Scenario step : settings.scenarios()) {
                 switch (step) {
@@ -156,6 +175,9 @@ public final class LabDrill {
             report.abort(e.getMessage().lines().findFirst().orElse(e.toString()));
             progress.accept(e.getMessage());
         } finally {
+            if (hub != null) {
+                hub.close();
+            }
             for (LabMachine m : machines) {
                 if (!report.nodes().containsKey(m.name())) {
                     // The drill stopped before the restart's results: what was known by then.
@@ -168,12 +190,23 @@ public final class LabDrill {
     }
 
     private void boot(LabNetwork net) throws InterruptedException {
-        String key = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
+        Map<String, String> common = new LinkedHashMap<>();
+        if (hub != null) {
+            // The hub makes the cluster's key; first boot takes it (and the CIDR and VIP) from the hub.
+            LabHub.Cluster cluster = hub.createCluster(NodeUserData.CLUSTER, Cidr.parse(NodeUserData.OVERLAY_CIDR),
+                    Ipv4Address.parse(NodeUserData.OVERLAY_VIP));
+            common.put("key", cluster.key());
+            common.put("hub", hub.endpoint().toString());
+            common.put("token", hub.joinToken(cluster.name()).token());
+        } else {
+            common.put("key", Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32)));
+        }
         for (int i = 1; i <= settings.nodes(); i++) {
             String host = "node" + i;
-            Path seed = seed(net, host, NodeUserData.render(settings.userDataTemplate(), Map.of(
-                    "host", host, "index", Integer.toString(i), "bootstrap", Boolean.toString(i == 1),
-                    "overlay", Boolean.toString(settings.overlay()), "key", key, "nodes", Integer.toString(settings.nodes())),
+            Map<String, String> values = new LinkedHashMap<>(common);
+            values.putAll(Map.of("host", host, "index", Integer.toString(i), "bootstrap", Boolean.toString(i == 1),
+                    "overlay", Boolean.toString(settings.overlay()), "nodes", Integer.toString(settings.nodes())));
+            Path seed = seed(net, host, NodeUserData.render(settings.userDataTemplate(), values,
                     settings.channel() == CommandChannel.Kind.SERIAL_SHELL));
             machines.add(LabMachine.builder(host).withBoot(settings.image().boot()).withDisk(settings.image().disk()).withSeed(seed)
                     .withMemoryMb(settings.memoryMb()).withCommandChannel(settings.channel())
@@ -198,6 +231,9 @@ public final class LabDrill {
             List<String> inactive = awaitUnits(settings.bootTimeout());
             report.check("boot: firstboot succeeded, overlay and etcd active", inactive.isEmpty(), String.join("; ", inactive));
             report.check("boot: all pairs and the VIP answer over the overlay", awaitOverlayPings(settings.bootTimeout()).isEmpty(), "");
+            if (hub != null) {
+                checkHub("boot", underlayBefore);
+            }
         } else {
             startUnderlayEtcd();
         }
@@ -248,6 +284,9 @@ public final class LabDrill {
                 }
             }
             report.check("restart: no overlay address changed", moved.isEmpty(), String.join("; ", moved));
+            if (hub != null) {
+                checkHub("restart", after);
+            }
             recovery.pings().ifPresent(d -> report.figure("links-up-to-all-pairs-overlay-ping", d));
             report.check("restart: all pairs and the VIP answer over the overlay", recovery.pings().isPresent(),
                     String.join("; ", recovery.unreachable()));
@@ -554,12 +593,47 @@ public final class LabDrill {
         return lastEtcd;
     }
 
+    /**
+     * The hub's view: every host registered under its name with the overlay address it has had since
+     * boot and {@code external} as its underlay address (heartbeats come every 10 s, so polled).
+     */
+    private void checkHub(String step, Map<LabMachine, Ipv4Address> external) throws InterruptedException {
+        long deadline = System.nanoTime() + settings.recoveryTimeout().toNanos();
+        List<String> wrong;
+        do {
+            wrong = new ArrayList<>();
+            Map<String, LabHub.Host> hosts = new LinkedHashMap<>();
+            try {
+                for (LabHub.Host h : hub.hosts(NodeUserData.CLUSTER)) {
+                    hosts.put(h.hostname(), h);
+                }
+            } catch (LabException e) {
+                wrong.add("the hub did not answer: " + e.getMessage().lines().findFirst().orElse(e.toString()));
+            }
+            for (LabMachine m : machines) {
+                LabHub.Host h = hosts.get(m.name());
+                String expected = overlayBefore.get(m) + " at " + external.get(m);
+                if (h == null) {
+                    wrong.add(m.name() + ": not registered");
+                } else if (!h.overlay().toString().equals(overlayBefore.get(m)) || !h.external().equals(Optional.ofNullable(external.get(m)))) {
+                    wrong.add(m.name() + ": hub says " + h.overlay() + " at " + h.external().map(Object::toString).orElse("(none)") + ", expected " + expected);
+                }
+            }
+            if (!wrong.isEmpty()) {
+                Thread.sleep(2000);
+            }
+        } while (!wrong.isEmpty() && System.nanoTime() - deadline < 0);
+        report.check(step + ": the hub lists every host with its overlay address and its " + (step.equals("boot") ? "" : "new ")
+                + "underlay address", wrong.isEmpty(), String.join("; ", wrong));
+    }
+
     /** Every acknowledged write so far, read (linearizably) on every node. */
     private void checkWrites(String step) throws InterruptedException {
         List<String> lost = new ArrayList<>();
         for (LabMachine m : machines) {
+            Map<String, Optional<String>> reads = GuestProbe.getAll(m, List.copyOf(acknowledged.keySet()));
             for (Map.Entry<String, String> w : acknowledged.entrySet()) {
-                Optional<String> read = GuestProbe.get(m, w.getKey());
+                Optional<String> read = reads.get(w.getKey());
                 if (!read.equals(Optional.of(w.getValue()))) {
                     lost.add(m.name() + " reads " + w.getKey() + " as " + read.orElse("(nothing)"));
                 }
