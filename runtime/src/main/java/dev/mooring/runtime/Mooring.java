@@ -38,16 +38,20 @@ import picocli.CommandLine.Spec;
         subcommands = HelpCommand.class)
 public final class Mooring implements Callable<Integer> {
 
-    /** Every command under {@code mooring}, by name, in the order help lists them. */
+    /**
+     * Every command under {@code mooring}, by its {@code @Command} name, in the order help lists
+     * them. The names are written out rather than read from the annotations, which would parse
+     * every command's annotations at each start; {@code MooringTest} checks that they agree.
+     */
     static final Map<String, Class<?>> COMMANDS = commands(
-            CompletionCommand.class,
-            UserdataCommand.class,
-            FirstbootCommand.class,
-            OverlayCommand.class,
-            K8sCommand.class,
-            HubCommand.class,
-            ImageCommand.class,
-            LabCommand.class);
+            "completion", CompletionCommand.class,
+            "userdata", UserdataCommand.class,
+            "firstboot", FirstbootCommand.class,
+            "overlay", OverlayCommand.class,
+            "k8s", K8sCommand.class,
+            "hub", HubCommand.class,
+            "image", ImageCommand.class,
+            "lab", LabCommand.class);
 
     /** Setting this environment variable to {@code 1} shows stack traces, like {@code --debug}. */
     public static final String DEBUG_VARIABLE = "MOORING_DEBUG";
@@ -80,12 +84,17 @@ public final class Mooring implements Callable<Integer> {
 
     /**
      * The command line for these arguments: with only the command they name when it is one of
-     * {@link #COMMANDS} (the first argument that is not an option), else with every command.
+     * {@link #COMMANDS} (the first argument that is not an option); with none for a bare
+     * {@code --version}, which prints without looking at them; else with every command (help,
+     * completion and the error for an unknown name list them all).
      */
     public static CommandLine commandLine(Map<String, String> environment, String... args) {
-        String named = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+        List<String> all = Arrays.asList(args);
+        String named = all.stream().filter(a -> !a.startsWith("-")).findFirst().orElse("");
         boolean alone = COMMANDS.containsKey(named) && !named.equals("completion");
-        return commandLine(environment, alone ? List.of(named) : List.copyOf(COMMANDS.keySet()));
+        boolean versionOnly = named.isEmpty() && (all.contains("-V") || all.contains("--version"))
+                && !all.contains("-h") && !all.contains("--help");
+        return commandLine(environment, alone ? List.of(named) : versionOnly ? List.of() : List.copyOf(COMMANDS.keySet()));
     }
 
     private static CommandLine commandLine(Map<String, String> environment, List<String> names) {
@@ -97,10 +106,11 @@ public final class Mooring implements Callable<Integer> {
         return root.setParameterExceptionHandler(report).setExecutionExceptionHandler(report);
     }
 
-    private static Map<String, Class<?>> commands(Class<?>... classes) {
+    /** Pairs of name and command class. */
+    private static Map<String, Class<?>> commands(Object... nameAndClass) {
         Map<String, Class<?>> byName = new LinkedHashMap<>();
-        for (Class<?> c : classes) {
-            byName.put(c.getAnnotation(Command.class).name(), c);
+        for (int i = 0; i < nameAndClass.length; i += 2) {
+            byName.put((String) nameAndClass[i], (Class<?>) nameAndClass[i + 1]);
         }
         return Collections.unmodifiableMap(byName);
     }

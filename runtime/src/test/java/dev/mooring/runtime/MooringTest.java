@@ -78,6 +78,26 @@ class MooringTest {
     }
 
     @Test
+    void aBareVersionBuildsNoCommandAndStillPrintsTheVersion() {
+        assertThat(Mooring.commandLine(Map.of(), "--version").getSubcommands().keySet()).containsExactly("help");
+        assertThat(Mooring.commandLine(Map.of(), "--debug", "-V").getSubcommands().keySet()).containsExactly("help");
+        // With --help too, help wins and lists every command.
+        assertThat(Mooring.commandLine(Map.of(), "--version", "--help").getSubcommands().keySet())
+                .containsAll(Mooring.COMMANDS.keySet());
+
+        StringWriter out = new StringWriter();
+        int status = Mooring.commandLine(Map.of(), "--version").setOut(new PrintWriter(out)).execute("--version");
+        assertThat(status).isZero();
+        assertThat(out.toString()).startsWith("mooring " + ProjectVersion.version() + System.lineSeparator());
+    }
+
+    @Test
+    void eachCommandIsListedUnderItsOwnAnnotatedName() {
+        Mooring.COMMANDS.forEach((name, command) ->
+                assertThat(command.getAnnotation(Command.class).name()).as(command.getName()).isEqualTo(name));
+    }
+
+    @Test
     void aFailureWhileRunningIsOneLineWithItsCauseAndStatus3() {
         Result r = run(Map.of(), "fail");
 
