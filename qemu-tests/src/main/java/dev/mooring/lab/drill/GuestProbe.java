@@ -107,7 +107,8 @@ final class GuestProbe {
 
     /**
      * Linearizable reads of many keys in one round trip through the command channel (one probe per
-     * key costs seconds each under TCG); a key etcd did not answer for maps to empty.
+     * key costs seconds each under TCG). Only keys etcd answered for are in the map: empty when etcd
+     * said the key does not exist; missing when there was no answer (a slow guest, no quorum yet).
      */
     static Map<String, Optional<String>> getAll(LabMachine m, List<String> keys) throws InterruptedException {
         StringBuilder script = new StringBuilder();
@@ -115,30 +116,35 @@ final class GuestProbe {
             script.append(ETCD_POST.formatted("/v3/kv/range", "{\"key\":\"" + b64(key) + "\"}", 5)).append("echo\necho ").append(KEY_END).append('\n');
         }
         Map<String, Optional<String>> values = new LinkedHashMap<>();
-        keys.forEach(k -> values.put(k, Optional.empty()));
         Optional<ExecResult> answer = tryExec(m, script.toString(), Duration.ofSeconds(60 + 6L * keys.size()));
         if (answer.isEmpty()) {
             return values;
         }
         String[] parts = answer.get().output().split(KEY_END, -1);
         for (int i = 0; i < keys.size() && i < parts.length; i++) {
-            values.put(keys.get(i), value(parts[i]));
+            String key = keys.get(i);
+            value(parts[i]).ifPresent(v -> values.put(key, v));
         }
         return values;
     }
 
     private static final String KEY_END = "@@MR-KEY-END@@";
 
-    private static Optional<String> value(String response) {
+    /** The value of one range response: empty when there was no answer, of empty when etcd has no such key. */
+    private static Optional<Optional<String>> value(String response) {
         int start = response.indexOf('{');
         if (start < 0) {
             return Optional.empty();
         }
         try {
-            JsonNode kvs = JSON.readTree(response.substring(start)).path("kvs");
-            return kvs.isArray() && !kvs.isEmpty()
+            JsonNode answer = JSON.readTree(response.substring(start));
+            if (!answer.has("header") || answer.has("error")) {
+                return Optional.empty();
+            }
+            JsonNode kvs = answer.path("kvs");
+            return Optional.of(kvs.isArray() && !kvs.isEmpty()
                     ? Optional.of(new String(Base64.getDecoder().decode(kvs.get(0).path("value").asText()), StandardCharsets.UTF_8))
-                    : Optional.empty();
+                    : Optional.empty());
         } catch (java.io.IOException e) {
             return Optional.empty();
         }

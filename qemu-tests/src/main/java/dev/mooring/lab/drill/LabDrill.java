@@ -242,21 +242,44 @@ public final class LabDrill {
         write("before", 5, machines);
     }
 
-    private void restart(LabNetwork net) throws InterruptedException {
+    /** How long the cables stay out at least: long enough for every guest to see its carrier go. */
+    private static final Duration CABLES_OUT = Duration.ofSeconds(10);
+
+    private interface WhileOut {
+        void run() throws InterruptedException;
+    }
+
+    /**
+     * The site's network restart: every cable out, the DHCP server restarted on the other subnet with
+     * no leases, {@code whileOut} run, and after at least {@link #CABLES_OUT} the cables back in (a
+     * blip of a second can pass unseen by a busy guest, which then keeps its lease until it renews).
+     * Returns when the links came up.
+     */
+    private Instant cutCables(LabNetwork net, String label, WhileOut whileOut) throws InterruptedException {
         for (LabMachine m : machines) {
             m.setLink(false);
         }
-        Instant linksDown = Instant.now();
-        say("lab", "all links down");
-        net.restart(LabNetwork.MOVED_SUBNET);
-        say("lab", "dnsmasq restarted serving " + net.subnet() + ", leases cleared");
-        // Some writes while the network is cut: an acknowledged one must survive like any other.
-        write("during", 2, machines);
+        Instant down = Instant.now();
+        say("lab", label + "all links down");
+        Cidr next = net.subnet().equals(LabNetwork.MOVED_SUBNET) ? LabNetwork.DEFAULT_SUBNET : LabNetwork.MOVED_SUBNET;
+        net.restart(next);
+        say("lab", label + "dnsmasq restarted serving " + next + ", leases cleared");
+        whileOut.run();
+        Duration left = CABLES_OUT.minus(Duration.between(down, Instant.now()));
+        if (left.isPositive()) {
+            Thread.sleep(left.toMillis());
+        }
         for (LabMachine m : machines) {
             m.setLink(true);
         }
-        Instant linksUp = Instant.now();
-        say("lab", "all links up");
+        say("lab", label + "all links up");
+        return Instant.now();
+    }
+
+    private void restart(LabNetwork net) throws InterruptedException {
+        Instant linksDown = Instant.now();
+        // Some writes while the network is cut: an acknowledged one must survive like any other.
+        Instant linksUp = cutCables(net, "", () -> write("during", 2, machines));
         // Both recovery figures from one polling loop, each round asking every node for both: the
         // overlay pings and etcd's health, so neither figure waits for the other's check.
         Recovery recovery = awaitRecovery(linksUp, settings.recoveryTimeout());
@@ -266,7 +289,7 @@ public final class LabDrill {
             Ipv4Address lease = m.awaitLease(settings.recoveryTimeout());
             after.put(m, lease);
             say(m.name(), "new lease " + lease);
-            if (lease.equals(underlayBefore.get(m)) || !LabNetwork.MOVED_SUBNET.contains(lease)) {
+            if (lease.equals(underlayBefore.get(m)) || !net.subnet().contains(lease)) {
                 unchanged.add(m.name() + " " + underlayBefore.get(m) + " -> " + lease);
             }
         }
@@ -352,6 +375,12 @@ public final class LabDrill {
         int acked = quorum ? write(step, 3, others) : 0;
         report.check(step + ": etcd keeps its quorum on the other " + others.size() + " hosts and acknowledges writes",
                 quorum && acked == 3, etcdDetail() + " " + acked + " of 3 writes acknowledged");
+        int next = settings.scenarios().indexOf(Scenario.VIP_HOLDER_OFF) + 1;
+        if (next < settings.scenarios().size() && settings.scenarios().get(next) == Scenario.POWER_CYCLE_ALL) {
+            // The site's power comes back for everyone at once: power-cycle-all powers it on with the others.
+            say(off.name(), "stays off until power-cycle-all");
+            return;
+        }
         off.powerOn();
         Instant on = Instant.now();
         say(off.name(), "powered on again");
@@ -362,11 +391,19 @@ public final class LabDrill {
         return GuestProbe.overlayStatus(m).map(s -> s.path("vip").path("held").asBoolean(false)).orElse(false);
     }
 
-    /** The reset button on {@code which} (all at once), then the same checks as after the network restart. */
+    /**
+     * The reset button on {@code which} (all at once; a machine that is off is powered on), then the
+     * same checks as after the network restart.
+     */
     private void powerCycle(Scenario step, List<LabMachine> which) throws InterruptedException {
         for (LabMachine m : which) {
-            m.reset();
-            say(m.name(), "reset (QMP system_reset)");
+            if (m.isRunning()) {
+                m.reset();
+                say(m.name(), "reset (QMP system_reset)");
+            } else {
+                m.powerOn();
+                say(m.name(), "powered on");
+            }
         }
         Instant at = Instant.now();
         checkRecovered(step.id(), which, at);
@@ -424,16 +461,7 @@ public final class LabDrill {
         say("etcd", "control: overlay stopped and its link deleted on every host; etcd started afresh on " + members.values());
         boolean healthy = awaitEtcd(settings.bootTimeout());
         report.check(step + ": etcd healthy with " + settings.nodes() + " members on the DHCP addresses", healthy, etcdDetail());
-        for (LabMachine m : machines) {
-            m.setLink(false);
-        }
-        Cidr next = net.subnet().equals(LabNetwork.MOVED_SUBNET) ? LabNetwork.DEFAULT_SUBNET : LabNetwork.MOVED_SUBNET;
-        net.restart(next);
-        for (LabMachine m : machines) {
-            m.setLink(true);
-        }
-        Instant linksUp = Instant.now();
-        say("lab", "control: links down, dnsmasq restarted serving " + next + ", links up");
+        Instant linksUp = cutCables(net, "control: ", () -> { });
         List<String> unchanged = new ArrayList<>();
         for (LabMachine m : machines) {
             Ipv4Address lease = m.awaitLease(settings.recoveryTimeout());
@@ -627,15 +655,29 @@ public final class LabDrill {
                 + "underlay address", wrong.isEmpty(), String.join("; ", wrong));
     }
 
-    /** Every acknowledged write so far, read (linearizably) on every node. */
+    /**
+     * Every acknowledged write so far, read (linearizably) on every node. A read without an answer (a
+     * slow guest) is asked again until the recovery timeout; only an answer proves a loss.
+     */
     private void checkWrites(String step) throws InterruptedException {
         List<String> lost = new ArrayList<>();
+        long deadline = System.nanoTime() + settings.recoveryTimeout().toNanos();
         for (LabMachine m : machines) {
-            Map<String, Optional<String>> reads = GuestProbe.getAll(m, List.copyOf(acknowledged.keySet()));
+            Map<String, Optional<String>> reads = new LinkedHashMap<>();
+            List<String> unanswered = List.copyOf(acknowledged.keySet());
+            while (!unanswered.isEmpty()) {
+                reads.putAll(GuestProbe.getAll(m, unanswered));
+                unanswered = unanswered.stream().filter(k -> !reads.containsKey(k)).toList();
+                if (System.nanoTime() - deadline > 0) {
+                    break;
+                }
+            }
             for (Map.Entry<String, String> w : acknowledged.entrySet()) {
                 Optional<String> read = reads.get(w.getKey());
-                if (!read.equals(Optional.of(w.getValue()))) {
-                    lost.add(m.name() + " reads " + w.getKey() + " as " + read.orElse("(nothing)"));
+                if (read == null) {
+                    lost.add(m.name() + " gave no answer for " + w.getKey());
+                } else if (!read.equals(Optional.of(w.getValue()))) {
+                    lost.add(m.name() + " reads " + w.getKey() + " as " + read.orElse("(no such key)"));
                 }
             }
         }
