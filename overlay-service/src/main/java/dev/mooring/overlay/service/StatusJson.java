@@ -129,38 +129,45 @@ final class StatusJson {
      * {@code { }} and {@code [ ]}.
      */
     private static void value(StringBuilder out, Object v, int level) {
-        switch (v) {
-            case null -> out.append("null");
-            case String s -> string(out, s);
-            case Integer i -> out.append(i.intValue());
-            case Long l -> out.append(l.longValue());
-            case Boolean b -> out.append(b.booleanValue());
-            case Map<?, ?> map when map.isEmpty() -> out.append("{ }");
-            case Map<?, ?> map -> {
-                out.append('{');
-                String separator = "\n";
-                for (Map.Entry<?, ?> e : map.entrySet()) {
-                    out.append(separator);
-                    out.repeat(' ', 2 * (level + 1));
-                    string(out, (String) e.getKey());
-                    out.append(" : ");
-                    value(out, e.getValue(), level + 1);
-                    separator = ",\n";
-                }
-                out.append('\n').repeat(' ', 2 * level).append('}');
+        // instanceof, not a pattern switch: that would bootstrap a type-switch class at the first
+        // write, which is on the way to READY.
+        if (v == null) {
+            out.append("null");
+        } else if (v instanceof String s) {
+            string(out, s);
+        } else if (v instanceof Integer || v instanceof Long || v instanceof Boolean) {
+            out.append(v);
+        } else if (v instanceof Map<?, ?> map) {
+            if (map.isEmpty()) {
+                out.append("{ }");
+                return;
             }
-            case List<?> list when list.isEmpty() -> out.append("[ ]");
-            case List<?> list -> {
-                out.append("[ ");
-                for (int i = 0; i < list.size(); i++) {
-                    if (i > 0) {
-                        out.append(", ");
-                    }
-                    value(out, list.get(i), level);
-                }
-                out.append(" ]");
+            out.append('{');
+            String separator = "\n";
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                out.append(separator);
+                out.repeat(' ', 2 * (level + 1));
+                string(out, (String) e.getKey());
+                out.append(" : ");
+                value(out, e.getValue(), level + 1);
+                separator = ",\n";
             }
-            default -> throw new IllegalArgumentException("no JSON form for " + v.getClass());
+            out.append('\n').repeat(' ', 2 * level).append('}');
+        } else if (v instanceof List<?> list) {
+            if (list.isEmpty()) {
+                out.append("[ ]");
+                return;
+            }
+            out.append("[ ");
+            for (int i = 0; i < list.size(); i++) {
+                if (i > 0) {
+                    out.append(", ");
+                }
+                value(out, list.get(i), level);
+            }
+            out.append(" ]");
+        } else {
+            throw new IllegalArgumentException("no JSON form for " + v.getClass());
         }
     }
 
