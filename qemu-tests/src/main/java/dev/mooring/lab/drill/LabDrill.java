@@ -454,13 +454,27 @@ public final class LabDrill {
             members.put(m.name(), m.awaitLease(settings.recoveryTimeout()));
         }
         for (LabMachine m : machines) {
-            m.exec("systemctl stop etcd.service mooring-overlay.service; ip link del mooring0 2>/dev/null; rm -rf /var/lib/etcd/default; "
-                    + "! ip -o link show mooring0 2>/dev/null", GuestProbe.SHORT).orThrow();
+            // prepare's drop-in makes etcd Require the overlay, so starting etcd would start the overlay
+            // again: the drop-in goes, and the overlay is masked until the next boot.
+            m.exec("systemctl stop etcd.service mooring-overlay.service; systemctl mask --runtime --quiet mooring-overlay.service; "
+                    + "rm -f /etc/systemd/system/etcd.service.d/10-mooring.conf; systemctl daemon-reload; "
+                    + "ip link del mooring0 2>/dev/null; rm -rf /var/lib/etcd/default; ! ip -o link show mooring0 2>/dev/null", GuestProbe.SHORT).orThrow();
             m.exec(UnderlayEtcd.installAndStart(UnderlayEtcd.environment(m.name(), members, "lab-control")), GuestProbe.SHORT).orThrow();
         }
         say("etcd", "control: overlay stopped and its link deleted on every host; etcd started afresh on " + members.values());
         boolean healthy = awaitEtcd(settings.bootTimeout());
-        report.check(step + ": etcd healthy with " + settings.nodes() + " members on the DHCP addresses", healthy, etcdDetail());
+        List<String> notUnderlay = new ArrayList<>();
+        for (LabMachine m : machines) {
+            // etcd's peer port on the DHCP address, and no overlay link: the control is what it claims.
+            String peer = members.get(m.name()) + ":2380";
+            String out = GuestProbe.tryExec(m, "ss -Hltn 'sport = :2380'; ip -o link show mooring0 2>&1", GuestProbe.SHORT)
+                    .map(ExecResult::output).orElse("(no answer)");
+            if (!out.contains(peer) || !out.contains("does not exist")) {
+                notUnderlay.add(m.name() + ": " + out.strip().replace('\n', ' '));
+            }
+        }
+        report.check(step + ": etcd healthy with " + settings.nodes() + " members on the DHCP addresses, no overlay link",
+                healthy && notUnderlay.isEmpty(), etcdDetail() + String.join("; ", notUnderlay));
         Instant linksUp = cutCables(net, "control: ", () -> { });
         List<String> unchanged = new ArrayList<>();
         for (LabMachine m : machines) {
@@ -470,7 +484,24 @@ public final class LabDrill {
             }
         }
         report.check(step + ": every underlay address changed", unchanged.isEmpty(), String.join("; ", unchanged));
+        List<String> kept = new ArrayList<>();
+        for (LabMachine m : machines) {
+            String old = members.get(m.name()).toString();
+            try {
+                Poll.until(settings.recoveryTimeout(), m.name() + " dropped " + old, () -> GuestProbe.tryExec(m, "ip -4 -o addr show", GuestProbe.SHORT)
+                        .map(r -> !r.output().contains("inet " + old + "/")).orElse(false));
+            } catch (LabException e) {
+                kept.add(m.name() + " still has " + old);
+            }
+        }
+        report.check(step + ": every host dropped its old underlay address", kept.isEmpty(), String.join("; ", kept));
         boolean recovered = awaitEtcd(settings.recoveryTimeout());
+        if (recovered) {
+            // How etcd's peers still talk, for whoever reads the report.
+            LabMachine first = machines.getFirst();
+            lastEtcd += " | " + first.name() + ": " + GuestProbe.tryExec(first, "ip -4 -o addr show; ip route; ss -Htn '( sport = :2380 or dport = :2380 )'",
+                    GuestProbe.SHORT).map(ExecResult::output).orElse("(no answer)").replace('\n', ' ');
+        }
         report.check(step + ": etcd is NOT healthy with all " + settings.nodes() + " members within "
                         + DrillReport.seconds(settings.recoveryTimeout()) + " of the links (what the overlay prevents)",
                 !recovered, etcdDetail() + (recovered ? " (recovered " + DrillReport.seconds(Duration.between(linksUp, Instant.now())) + " after links up)" : ""));
