@@ -322,8 +322,12 @@ abstract class HubApiContract {
         Reply host = hub.register(token, "m1", "h1", "198.51.100.1");
         String hostId = host.field("hostId");
         String apiKey = host.field("apiKey");
+        // The real key with its secret's first character changed (all six bits of it count; the last
+        // character's low bits are padding, and the old "last character := A" was the real key 1 in 64).
+        String secret0 = apiKey.substring(apiKey.indexOf('.') + 1);
+        String altered = (secret0.charAt(0) == 'A' ? "B" : "A") + secret0.substring(1);
         List<String> wrong = new ArrayList<>(List.of("", "wrong", admin() + "x", "mk_" + hostId + ".AAAA",
-                "mk_" + hostId + "." + apiKey.substring(apiKey.indexOf('.') + 1, apiKey.length() - 1) + "A",
+                "mk_" + hostId + "." + altered,
                 "mt_" + token.substring(3, token.indexOf('.')) + ".nope", "mk_.x", "mt_."));
         for (Endpoint e : endpoints(hostId)) {
             Reply none = hub.client.call(e.method(), e.path(), null, e.body());
