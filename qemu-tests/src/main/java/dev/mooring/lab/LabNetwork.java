@@ -4,7 +4,6 @@ import dev.mooring.overlay.address.Cidr;
 import dev.mooring.overlay.address.Ipv4Address;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -158,7 +157,7 @@ public final class LabNetwork implements AutoCloseable {
         return subnet;
     }
 
-    /** The bridge's address: the machines' default gateway and where a hub on the lab listens. */
+    /** The bridge's address: the machines' default gateway (it changes with {@link #restart}). */
     public synchronized Ipv4Address gateway() {
         return subnet.firstUsable();
     }
@@ -242,8 +241,9 @@ public final class LabNetwork implements AutoCloseable {
     }
 
     /**
-     * Runs a long-lived program inside the lab namespace (a hub, a probe), so machines reach it at
-     * {@link #gateway()}; it is killed by PID when the network closes.
+     * Runs a long-lived program inside the lab namespace (a hub, a probe), so machines reach it
+     * through their gateway; it is killed by PID when the network closes. A program that must stay
+     * at one address across {@link #restart} listens on an address of its own (see LabHub).
      */
     public synchronized LabProcess start(String name, List<String> command) {
         requireOpen();
@@ -252,11 +252,6 @@ public final class LabNetwork implements AutoCloseable {
         LabProcess process = LabProcess.start(name, full, dir.resolve(name + "-" + processes.size() + ".log"));
         processes.add(process);
         return process;
-    }
-
-    /** Where a hub started with {@link #start} on {@code port} is reached from the machines. */
-    public URI hubEndpoint(int port) {
-        return URI.create("http://" + gateway() + ":" + port);
     }
 
     /** Runs a short command inside the lab namespace. */

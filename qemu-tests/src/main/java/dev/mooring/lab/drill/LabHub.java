@@ -46,7 +46,7 @@ import java.util.Optional;
  *
  * <p><b>Where the machines find it.</b> It listens on {@code 0.0.0.0:}{@value #PORT} in the
  * namespace, and {@link #endpoint()} is {@code http://}{@value #ADDRESS_TEXT}{@code :8443}, an
- * address on the namespace's loopback: not the gateway ({@link LabNetwork#hubEndpoint}), because a
+ * address on the namespace's loopback: not the gateway ({@link LabNetwork#gateway()}), because a
  * network restart flushes the bridge's addresses and the gateway moves to {@code 203.0.113.1}, while
  * the URL written into a machine's user-data at first boot must still answer its heartbeats
  * afterwards. Before the restart the address is on the machines' link (the namespace answers ARP for
