@@ -49,6 +49,23 @@ class LabCommandTest {
     }
 
     @Test
+    void scenarioCombinationsThatCannotWorkAreRefusedBeforeAnythingBoots() throws Exception {
+        Path image = Files.createFile(temp.resolve("edge.qcow2"));
+        assertThat(run("drill", "network-restart", "--image", image.toString(), "--hub", "--no-overlay")).isEqualTo(1);
+        assertThat(err.toString()).contains("--hub and --no-overlay");
+        assertThat(run("drill", "vip-holder-off", "--image", image.toString(), "--nodes", "2")).isEqualTo(1);
+        assertThat(err.toString()).contains("vip-holder-off: needs at least 3 nodes");
+        assertThat(run("drill", "control-overlay-off,network-restart", "--image", image.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("control-overlay-off: must be the last scenario");
+        assertThat(run("drill", "power-cycle-all", "--image", image.toString(), "--no-overlay")).isEqualTo(1);
+        assertThat(err.toString()).contains("the only scenario is network-restart");
+        // The hub's placeholders without --hub are unknown, so such a template is refused at once.
+        Path template = Files.writeString(temp.resolve("t.yaml"), "#cloud-config\nhostname: {{host}}\nx: {{hub}} {{token}}\n");
+        assertThat(run("drill", "network-restart", "--image", image.toString(), "--user-data", template.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("unknown placeholder {{hub}}");
+    }
+
+    @Test
     void aTemplateWithAnUnknownPlaceholderIsRefusedBeforeAnythingBoots() throws Exception {
         Path image = Files.createFile(temp.resolve("edge.qcow2"));
         Path template = Files.writeString(temp.resolve("t.yaml"), "#cloud-config\nhostname: {{hostname}}\n");
