@@ -52,27 +52,13 @@ public final class NodeUserData {
      * and VIP the cluster's: then a machine that could not reach the hub derives its address in the
      * same overlay with the same key, and the overlay still settles without the hub.
      */
-    public static final String HUB_TEMPLATE = """
-            #cloud-config
-            hostname: {{host}}
+    public static final String HUB_TEMPLATE = DEFAULT_TEMPLATE.replace("\nmooring:\n", """
+
             mooring:
               registration:
                 url: {{hub}}
                 token: {{token}}
-              cluster:
-                name: lab
-                role: control-plane
-                bootstrap: {{bootstrap}}
-              overlay:
-                enabled: {{overlay}}
-                cidr: 100.64.192.0/23
-                vip: 100.64.192.1
-                underlay: en*
-                key: {{key}}
-              kubernetes:
-                distribution: etcd
-                control-plane-count: {{nodes}}
-            """;
+            """);
 
     private static final String LAB_SHELL_UNIT = """
             [Unit]

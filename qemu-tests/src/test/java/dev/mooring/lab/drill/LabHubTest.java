@@ -57,14 +57,8 @@ class LabHubTest {
             assertThat(hub.hosts(cluster.name())).isEmpty();
 
             String machine = "mr-lhm-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
-            String port = "lhm" + machine.substring(machine.length() - 6);
             try {
-                HostCommand.run("ip", "netns", "add", machine).orThrow();
-                net.exec("ip", "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", machine).orThrow();
-                net.exec("ip", "link", "set", port, "master", "br0", "up").orThrow();
-                inMachine(machine, "ip", "link", "set", "lo", "up");
-                inMachine(machine, "ip", "link", "set", "eth0", "up");
-                address(machine, "198.51.100.50", "198.51.100.1");
+                plugIn(net, machine, "198.51.100.50");
 
                 String machineId = "3d1219c7aa55aa55aa55aa55aa55aa55";
                 JsonNode registered = curl(machine, "POST", hub.endpoint() + "/api/v1/register", token.token(),
@@ -138,14 +132,8 @@ class LabHubTest {
             Files.writeString(seed.resolve("meta-data"), "instance-id: iid-lab-hub-1\n");
 
             String machine = "mr-lhm-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
-            String port = "lhm" + machine.substring(machine.length() - 6);
             try {
-                HostCommand.run("ip", "netns", "add", machine).orThrow();
-                net.exec("ip", "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", machine).orThrow();
-                net.exec("ip", "link", "set", port, "master", "br0", "up").orThrow();
-                inMachine(machine, "ip", "link", "set", "lo", "up");
-                inMachine(machine, "ip", "link", "set", "eth0", "up");
-                address(machine, "198.51.100.51", "198.51.100.1");
+                plugIn(net, machine, "198.51.100.51");
 
                 HostCommand.Result run = HostCommand.inNamespace(machine, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
@@ -177,6 +165,20 @@ class LabHubTest {
                 HostCommand.run("ip", "netns", "del", machine);
             }
         }
+    }
+
+    /**
+     * Makes the stand-in machine: namespace {@code machine} whose {@code eth0} is a port of the lab's
+     * bridge, at {@code address} behind the lab's first gateway. The caller deletes the namespace.
+     */
+    private static void plugIn(LabNetwork net, String machine, String address) {
+        String port = "lhm" + machine.substring(machine.length() - 6);
+        HostCommand.run("ip", "netns", "add", machine).orThrow();
+        net.exec("ip", "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", machine).orThrow();
+        net.exec("ip", "link", "set", port, "master", "br0", "up").orThrow();
+        inMachine(machine, "ip", "link", "set", "lo", "up");
+        inMachine(machine, "ip", "link", "set", "eth0", "up");
+        address(machine, address, "198.51.100.1");
     }
 
     private static void inMachine(String machine, String... command) {
