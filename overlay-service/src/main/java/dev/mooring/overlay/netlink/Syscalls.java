@@ -1,6 +1,5 @@
 package dev.mooring.overlay.netlink;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -10,14 +9,21 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 
 /**
- * The few libc calls the overlay's sockets need, as FFM downcalls that capture errno. Each method
- * returns the call's result or throws {@link ErrnoException}; EINTR is retried here, so callers
- * never see it. Buffers are {@link MemorySegment}s owned by the caller.
+ * The few system calls the overlay's sockets need, as FFM downcalls that capture errno. Each
+ * method returns the call's result or throws {@link ErrnoException}; EINTR is retried here, so
+ * callers never see it. Buffers are native {@link MemorySegment}s owned by the caller.
+ *
+ * <p>Every call goes through one downcall handle, libc's {@code syscall(2)} with six long
+ * arguments, rather than one handle per libc function: making a downcall handle spins
+ * method-handle classes at run time that the AOT cache cannot hold, about 15 ms each while the
+ * service starts, and handles of one shape share them. Pointers are passed as addresses, so
+ * {@link #address} insists on a live native segment and each call keeps its segments reachable
+ * until it returns. The numbers are x86_64's, the only architecture Mooring builds for.
  */
 public final class Syscalls {
     public static final int AF_NETLINK = 16;
@@ -37,45 +43,23 @@ public final class Syscalls {
     private static final int EFD_CLOEXEC = 0x80000;
     private static final int CLONE_NEWNET = 0x40000000;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    // x86_64 system call numbers (arch/x86/entry/syscalls/syscall_64.tbl).
+    private static final long SYS_WRITE = 1;
+    private static final long SYS_OPEN = 2;
+    private static final long SYS_CLOSE = 3;
+    private static final long SYS_POLL = 7;
+    private static final long SYS_IOCTL = 16;
+    private static final long SYS_SOCKET = 41;
+    private static final long SYS_SENDTO = 44;
+    private static final long SYS_RECVFROM = 45;
+    private static final long SYS_BIND = 49;
+    private static final long SYS_SETSOCKOPT = 54;
+    private static final long SYS_EVENTFD2 = 290;
+    private static final long SYS_SETNS = 308;
+
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option ERRNO_OPTION = Linker.Option.captureCallState("errno");
-
-    private static final MethodHandle SOCKET = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle BIND = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SETSOCKOPT = downcall("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SENDTO = downcall("sendto",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle RECVFROM = downcall("recvfrom",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-
-    // Making a downcall handle spins method-handle classes at run time (the AOT cache cannot hold
-    // them), several milliseconds each. The socket calls above serve every use; the rest are made
-    // on their first call, in holders, so a start that does not need them does not pay for them.
-
-    /** Entering another network namespace (tests, namespace-scoped tools). */
-    private static final class Namespaces {
-        static final MethodHandle OPEN = downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-                Linker.Option.firstVariadicArg(2));
-        static final MethodHandle SETNS = downcall("setns", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-    }
-
-    /** Interface lookups for AF_PACKET (the VIP's gratuitous ARP). */
-    private static final class Ioctl {
-        static final MethodHandle IOCTL = downcall("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
-                Linker.Option.firstVariadicArg(2));
-    }
-
-    /** A subscription's poll loop and its wake-up eventfd. */
-    private static final class Wakeup {
-        static final MethodHandle POLL = downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-        static final MethodHandle EVENTFD = downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-        static final MethodHandle WRITE = downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
-    }
+    private static final MethodHandle SYSCALL = syscallHandle();
 
     // One small errno buffer per thread: the calls are frequent, the buffer is tiny and reused.
     private static final ThreadLocal<MemorySegment> CALL_STATE = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
@@ -83,84 +67,85 @@ public final class Syscalls {
     private Syscalls() {}
 
     @SuppressWarnings("restricted") // the point of this class; the launcher passes --enable-native-access
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... extra) {
-        MemorySegment symbol = LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-        Linker.Option[] options = new Linker.Option[extra.length + 1];
-        options[0] = ERRNO_OPTION;
-        System.arraycopy(extra, 0, options, 1, extra.length);
-        return LINKER.downcallHandle(symbol, descriptor, options);
+    private static MethodHandle syscallHandle() {
+        String arch = System.getProperty("os.arch");
+        if (!"amd64".equals(arch) && !"x86_64".equals(arch)) {
+            throw new UnsupportedOperationException("the overlay's system call numbers are x86_64's, and this is " + arch);
+        }
+        Linker linker = Linker.nativeLinker();
+        MemorySegment symbol = linker.defaultLookup().find("syscall").orElseThrow(() -> new UnsatisfiedLinkError("libc has no syscall"));
+        // long syscall(long number, ...): the six arguments are variadic, passed as longs.
+        FunctionDescriptor descriptor = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+        return linker.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
     }
 
-    private static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
+    /**
+     * One system call; {@code name} names it in the exception. Returns a non-negative result,
+     * retries EINTR when {@code retryInterrupted}, and throws {@link ErrnoException} otherwise.
+     */
+    private static long call(String name, boolean retryInterrupted, long number, long a1, long a2, long a3, long a4, long a5, long a6)
+            throws ErrnoException {
+        MemorySegment state = CALL_STATE.get();
+        while (true) {
+            long result;
+            try {
+                result = (long) SYSCALL.invokeExact(state, number, a1, a2, a3, a4, a5, a6);
+            } catch (Throwable t) {
+                throw new IllegalStateException(name + " downcall", t);
+            }
+            if (result >= 0) {
+                return result;
+            }
+            int errno = (int) ERRNO.get(state, 0L);
+            if (!retryInterrupted || errno != Errno.EINTR) {
+                throw new ErrnoException(name, errno);
+            }
+        }
     }
 
-    private static ErrnoException failure(String call, MemorySegment state) {
-        return new ErrnoException(call, errno(state));
+    /** The address of {@code segment} for a call: it must be native and alive (a heap or freed segment has no address the kernel may use). */
+    private static long address(MemorySegment segment) {
+        if (!segment.isNative()) {
+            throw new IllegalArgumentException("a system call needs native memory, not " + segment);
+        }
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException("the memory of " + segment + " was already freed");
+        }
+        return segment.address();
     }
 
     /** socket(2). */
     public static int socket(int domain, int type, int protocol) throws ErrnoException {
-        MemorySegment state = CALL_STATE.get();
-        try {
-            int fd = (int) SOCKET.invokeExact(state, domain, type, protocol);
-            if (fd < 0) {
-                throw failure("socket", state);
-            }
-            return fd;
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("socket downcall", t);
-        }
+        return (int) call("socket", false, SYS_SOCKET, domain, type, protocol, 0, 0, 0);
     }
 
     /** bind(2) to the socket address in {@code address}. */
     public static void bind(int fd, MemorySegment address) throws ErrnoException {
-        MemorySegment state = CALL_STATE.get();
         try {
-            if ((int) BIND.invokeExact(state, fd, address, (int) address.byteSize()) < 0) {
-                throw failure("bind", state);
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("bind downcall", t);
+            call("bind", false, SYS_BIND, fd, address(address), address.byteSize(), 0, 0, 0);
+        } finally {
+            Reference.reachabilityFence(address);
         }
     }
 
     /** setsockopt(2) with an int value. */
     public static void setIntOption(int fd, int level, int option, int value, String optionName) throws ErrnoException {
-        MemorySegment state = CALL_STATE.get();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment v = arena.allocateFrom(JAVA_INT, value);
-            if ((int) SETSOCKOPT.invokeExact(state, fd, level, option, v, 4) < 0) {
-                throw failure("setsockopt " + optionName, state);
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("setsockopt downcall", t);
+            call("setsockopt " + optionName, false, SYS_SETSOCKOPT, fd, level, option, address(v), 4, 0);
         }
     }
 
     /** sendto(2) of {@code length} bytes of {@code buffer} to {@code address}; returns the bytes sent. */
     public static long sendto(int fd, MemorySegment buffer, long length, int flags, MemorySegment address) throws ErrnoException {
-        MemorySegment state = CALL_STATE.get();
+        if (length > buffer.byteSize()) {
+            throw new IndexOutOfBoundsException("sendto of " + length + " bytes from a buffer of " + buffer.byteSize());
+        }
         try {
-            while (true) {
-                long n = (long) SENDTO.invokeExact(state, fd, buffer, length, flags, address, (int) address.byteSize());
-                if (n >= 0) {
-                    return n;
-                }
-                if (errno(state) != Errno.EINTR) {
-                    throw failure("sendto", state);
-                }
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("sendto downcall", t);
+            return call("sendto", true, SYS_SENDTO, fd, address(buffer), length, flags, address(address), address.byteSize());
+        } finally {
+            Reference.reachabilityFence(buffer);
+            Reference.reachabilityFence(address);
         }
     }
 
@@ -171,129 +156,68 @@ public final class Syscalls {
      */
     public static long recvfrom(int fd, MemorySegment buffer, int flags, MemorySegment source, MemorySegment sourceLength)
             throws ErrnoException {
-        MemorySegment state = CALL_STATE.get();
+        sourceLength.set(JAVA_INT, 0, (int) source.byteSize()); // the kernel writes it only when a datagram arrives
         try {
-            while (true) {
-                sourceLength.set(JAVA_INT, 0, (int) source.byteSize());
-                long n = (long) RECVFROM.invokeExact(state, fd, buffer, buffer.byteSize(), flags, source, sourceLength);
-                if (n >= 0) {
-                    return n;
-                }
-                if (errno(state) != Errno.EINTR) {
-                    throw failure("recvfrom", state);
-                }
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("recvfrom downcall", t);
+            return call("recvfrom", true, SYS_RECVFROM, fd, address(buffer), buffer.byteSize(), flags, address(source),
+                    address(sourceLength));
+        } finally {
+            Reference.reachabilityFence(buffer);
+            Reference.reachabilityFence(source);
+            Reference.reachabilityFence(sourceLength);
         }
     }
 
     /** close(2); an error is ignored, as the descriptor is released either way on Linux. */
     public static void close(int fd) {
-        MemorySegment state = CALL_STATE.get();
         try {
-            int ignored = (int) CLOSE.invokeExact(state, fd);
-        } catch (Throwable t) {
-            throw new IllegalStateException("close downcall", t);
+            call("close", false, SYS_CLOSE, fd, 0, 0, 0, 0, 0);
+        } catch (ErrnoException ignored) {
+            // EBADF or EIO: the descriptor is gone either way
         }
     }
 
     /** open(2) read-only, close-on-exec. */
     public static int openReadOnly(String path) throws ErrnoException {
-        MemorySegment state = CALL_STATE.get();
         try (Arena arena = Arena.ofConfined()) {
-            int fd = (int) Namespaces.OPEN.invokeExact(state, arena.allocateFrom(path), O_RDONLY | O_CLOEXEC, 0);
-            if (fd < 0) {
-                throw failure("open " + path, state);
-            }
-            return fd;
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("open downcall", t);
+            return (int) call("open " + path, true, SYS_OPEN, address(arena.allocateFrom(path)), O_RDONLY | O_CLOEXEC, 0, 0, 0, 0);
         }
     }
 
     /** setns(2) into the network namespace {@code fd}: affects only the calling thread. */
     public static void enterNetworkNamespace(int fd) throws ErrnoException {
-        MemorySegment state = CALL_STATE.get();
-        try {
-            if ((int) Namespaces.SETNS.invokeExact(state, fd, CLONE_NEWNET) < 0) {
-                throw failure("setns", state);
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("setns downcall", t);
-        }
+        call("setns", false, SYS_SETNS, fd, CLONE_NEWNET, 0, 0, 0, 0);
     }
 
     /** ioctl(2) with a pointer argument. */
     public static int ioctl(int fd, long request, MemorySegment argument, String requestName) throws ErrnoException {
-        MemorySegment state = CALL_STATE.get();
         try {
-            int result = (int) Ioctl.IOCTL.invokeExact(state, fd, request, argument);
-            if (result < 0) {
-                throw failure("ioctl " + requestName, state);
-            }
-            return result;
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("ioctl downcall", t);
+            return (int) call("ioctl " + requestName, false, SYS_IOCTL, fd, request, address(argument), 0, 0, 0);
+        } finally {
+            Reference.reachabilityFence(argument);
         }
     }
 
     /** poll(2) over {@code count} pollfd structs; blocks without limit when {@code timeoutMillis} is -1. */
     public static int poll(MemorySegment pollfds, int count, int timeoutMillis) throws ErrnoException {
-        MemorySegment state = CALL_STATE.get();
+        if ((long) count * 8 > pollfds.byteSize()) {
+            throw new IndexOutOfBoundsException(count + " pollfd structs in " + pollfds.byteSize() + " bytes");
+        }
         try {
-            while (true) {
-                int n = (int) Wakeup.POLL.invokeExact(state, pollfds, (long) count, timeoutMillis);
-                if (n >= 0) {
-                    return n;
-                }
-                if (errno(state) != Errno.EINTR) {
-                    throw failure("poll", state);
-                }
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("poll downcall", t);
+            return (int) call("poll", true, SYS_POLL, address(pollfds), count, timeoutMillis, 0, 0, 0);
+        } finally {
+            Reference.reachabilityFence(pollfds);
         }
     }
 
     /** eventfd(2), close-on-exec: a descriptor another thread can make readable to wake a poll. */
     public static int eventfd() throws ErrnoException {
-        MemorySegment state = CALL_STATE.get();
-        try {
-            int fd = (int) Wakeup.EVENTFD.invokeExact(state, 0, EFD_CLOEXEC);
-            if (fd < 0) {
-                throw failure("eventfd", state);
-            }
-            return fd;
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("eventfd downcall", t);
-        }
+        return (int) call("eventfd", false, SYS_EVENTFD2, 0, EFD_CLOEXEC, 0, 0, 0, 0);
     }
 
     /** Adds 1 to an eventfd's counter, which makes it readable. */
     public static void signal(int eventfd) throws ErrnoException {
-        MemorySegment state = CALL_STATE.get();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment one = arena.allocateFrom(JAVA_LONG, 1L);
-            if ((long) Wakeup.WRITE.invokeExact(state, eventfd, one, 8L) < 0) {
-                throw failure("write eventfd", state);
-            }
-        } catch (ErrnoException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("write downcall", t);
+            call("write eventfd", true, SYS_WRITE, eventfd, address(arena.allocateFrom(JAVA_LONG, 1L)), 8, 0, 0, 0);
         }
     }
 }
