@@ -40,10 +40,14 @@ final class FailureReport implements IExecutionExceptionHandler, IParameterExcep
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine command, ParseResult parseResult) {
+        return report(ex, command.getCommandSpec().qualifiedName(), command.getErr(), debug(command));
+    }
+
+    /** A failure that escaped the command {@code qualifiedName}: one line, the stack trace only with {@code debug}. */
+    static int report(Throwable ex, String qualifiedName, PrintWriter err, boolean debug) {
         Throwable failure = unwrap(ex);
-        PrintWriter err = command.getErr();
-        err.println(prefix(command) + describe(failure));
-        if (debug(command)) {
+        err.println(qualifiedName + ": " + describe(failure));
+        if (debug) {
             failure.printStackTrace(err);
         } else {
             err.println("(run with --debug or MOORING_DEBUG=1 for the stack trace)");

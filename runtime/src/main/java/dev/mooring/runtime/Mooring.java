@@ -7,11 +7,15 @@ import dev.mooring.image.cli.ImageCommand;
 import dev.mooring.k8s.cli.K8sCommand;
 import dev.mooring.lab.cli.LabCommand;
 import dev.mooring.overlay.cli.OverlayCommand;
+import dev.mooring.overlay.service.WarmUp;
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -117,6 +121,35 @@ public final class Mooring implements Callable<Integer> {
 
     /** Runs {@code mooring} with these arguments and exits with the command's status. */
     public static void main(String[] args) {
+        if (startsTheOverlayService(args)) {
+            // The device's hot path: its slowest initialisations run beside the command line and the config.
+            WarmUp.startInBackground();
+            Optional<Path> config = args.length >= 2 && args[0].equals("overlay") && args[1].equals("run")
+                    ? OverlayCommand.serviceConfig(Arrays.asList(args).subList(2, args.length))
+                    : Optional.empty();
+            if (config.isPresent()) {
+                System.exit(runOverlayService(config.get(), System.getenv(), new PrintWriter(System.err, true)));
+            }
+        }
         System.exit(commandLine(System.getenv(), args).execute(args));
+    }
+
+    /**
+     * {@code mooring overlay run} as its unit starts it ({@link OverlayCommand#serviceConfig}),
+     * without building a command model; what escapes it is reported as picocli's path reports it.
+     */
+    public static int runOverlayService(Path config, Map<String, String> environment, PrintWriter err) {
+        boolean debug = "1".equals(environment.get(DEBUG_VARIABLE));
+        try {
+            return OverlayCommand.runService(config, err);
+        } catch (RuntimeException e) {
+            return FailureReport.report(e, "mooring overlay run", err, debug);
+        }
+    }
+
+    /** {@code mooring [options] overlay run ...}: the first two arguments that are not options. */
+    static boolean startsTheOverlayService(String... args) {
+        List<String> words = Arrays.stream(args).filter(a -> !a.startsWith("-")).limit(2).toList();
+        return words.equals(List.of("overlay", "run"));
     }
 }

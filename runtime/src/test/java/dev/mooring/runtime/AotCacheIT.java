@@ -1,6 +1,7 @@
 package dev.mooring.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mooring.runtime.testing.InstalledRuntime;
 import dev.mooring.runtime.testing.Processes.Result;
@@ -35,6 +36,21 @@ class AotCacheIT {
     }
 
     @Test
+    void overlayRunUsesTheServicesOwnCacheAndEveryOtherCommandTheGeneralOne(@TempDir Path root) throws IOException {
+        assumeTrue(Files.isRegularFile(InstalledRuntime.serviceAotCache()),
+                "the build trained no service cache (training 'overlay run' needs root, unshare and ip)");
+        InstalledRuntime runtime = InstalledRuntime.extract(root).withAotCache();
+
+        Result service = runtime.mooring(AOT_LOG, "overlay", "run", "--help");
+        Result other = runtime.mooring(AOT_LOG, "overlay", "status", "--help");
+
+        assertThat(service.status()).as("%s", service).isZero();
+        assertThat(service.err()).contains("Opened AOT cache " + runtime.home().resolve("lib/mooring-overlay.aot"))
+                .doesNotContain("[error", "Mismatched values");
+        assertThat(other.err()).as("%s", other).contains("Opened AOT cache " + runtime.home().resolve("lib/mooring.aot"));
+    }
+
+    @Test
     void theTrainingScriptWritesACacheInPlaceThatTheLauncherUses(@TempDir Path root) throws IOException {
         InstalledRuntime runtime = InstalledRuntime.extract(root);
 
@@ -45,9 +61,18 @@ class AotCacheIT {
         try (Stream<Path> lib = Files.list(runtime.home().resolve("lib"))) {
             List<String> names = lib.map(p -> p.getFileName().toString()).toList();
             assertThat(names).contains("mooring.aot").noneMatch(n -> n.endsWith(".tmp") || n.endsWith(".config"));
+            if (isRoot()) {
+                // As root the script also trains the service's own cache, in a private namespace.
+                assertThat(names).contains("mooring-overlay.aot");
+                assertThat(training.err()).contains("mooring-aot-cache: trained on 'mooring overlay run'");
+            }
         }
         Result r = runtime.mooring(AOT_LOG, "--version");
         assertThat(r.err()).as("%s", r).contains("Opened AOT cache").doesNotContain("[error");
+    }
+
+    private static boolean isRoot() throws IOException {
+        return InstalledRuntime.run(Path.of("/usr/bin/id"), Map.of(), "-u").out().strip().equals("0");
     }
 
     @Test

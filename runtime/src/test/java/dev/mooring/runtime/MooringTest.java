@@ -2,11 +2,15 @@ package dev.mooring.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mooring.overlay.cli.OverlayCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -75,6 +79,41 @@ class MooringTest {
         // Completion describes every command, so it needs them all.
         assertThat(Mooring.commandLine(Map.of(), "completion").getSubcommands().keySet())
                 .containsAll(Mooring.COMMANDS.keySet());
+    }
+
+    @Test
+    void onlyOverlayRunWarmsTheServiceUp() {
+        assertThat(Mooring.startsTheOverlayService("overlay", "run", "--config", "x.yaml")).isTrue();
+        assertThat(Mooring.startsTheOverlayService("--debug", "overlay", "run")).isTrue();
+        assertThat(Mooring.startsTheOverlayService("overlay", "status", "run")).isFalse();
+        assertThat(Mooring.startsTheOverlayService("overlay")).isFalse();
+        assertThat(Mooring.startsTheOverlayService("userdata", "validate", "overlay")).isFalse();
+    }
+
+    @Test
+    void theServiceStartsWithoutACommandModelOnlyForTheUnitsArguments() {
+        assertThat(OverlayCommand.serviceConfig(List.of())).contains(Path.of("/etc/mooring/overlay.yaml"));
+        assertThat(OverlayCommand.serviceConfig(List.of("--config", "a.yaml"))).contains(Path.of("a.yaml"));
+        assertThat(OverlayCommand.serviceConfig(List.of("--config=a.yaml"))).contains(Path.of("a.yaml"));
+        // Everything else is picocli's: help, unknown options, a missing value.
+        assertThat(OverlayCommand.serviceConfig(List.of("--help"))).isEmpty();
+        assertThat(OverlayCommand.serviceConfig(List.of("--config"))).isEmpty();
+        assertThat(OverlayCommand.serviceConfig(List.of("--config", "--help"))).isEmpty();
+        assertThat(OverlayCommand.serviceConfig(List.of("--config=", "x"))).isEmpty();
+        assertThat(OverlayCommand.serviceConfig(List.of("--config", "a.yaml", "--verbose"))).isEmpty();
+    }
+
+    @Test
+    void theServicesDirectStartReportsAsThePicocliPathDoes(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.yaml");
+        StringWriter direct = new StringWriter();
+        int directStatus = Mooring.runOverlayService(missing, Map.of(), new PrintWriter(direct, true));
+        StringWriter viaPicocli = new StringWriter();
+        int picocliStatus = Mooring.commandLine(Map.of(), "overlay", "run", "--config", missing.toString())
+                .setErr(new PrintWriter(viaPicocli, true))
+                .execute("overlay", "run", "--config", missing.toString());
+        assertThat(directStatus).isEqualTo(picocliStatus).isEqualTo(ExitStatus.INVALID.code());
+        assertThat(direct.toString()).isEqualTo(viaPicocli.toString()).contains(missing.toString(), "cannot read the file");
     }
 
     @Test

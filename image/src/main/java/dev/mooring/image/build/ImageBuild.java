@@ -217,6 +217,12 @@ public final class ImageBuild {
         } else {
             rt.put("aotCache", "none: mooring-aot-cache.service trains one on the device");
         }
+        if (runtime.serviceAotCache().isPresent()) {
+            rt.put("serviceAotCache", runtime.serviceAotCache().get().toString());
+            rt.put("serviceAotCacheSha256", Sha256.of(runtime.serviceAotCache().get()));
+        } else {
+            rt.put("serviceAotCache", "none: the overlay service uses the general cache, or mooring-aot-cache.service trains one");
+        }
         inputs.put("runtime", rt);
         inputs.put("userData", Map.of("path", spec.userData().toString(), "sha256", Sha256.of(spec.userData())));
         Map<String, Object> k8s = new LinkedHashMap<>();

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * {@code mooring.runtime.tar} or variable {@code MOORING_RUNTIME_TAR}; then a
  * {@code mooring-runtime-*.tar} next to the running program (or one folder up); then, in a
  * checkout, {@code runtime/target/mooring-runtime-*.tar} above the working folder or the program.
- * Its AOT cache is the file of the same name ending in {@code .aot}, when present.
+ * Its AOT caches are the files of the same name ending in {@code .aot} and {@code -overlay.aot}
+ * (the overlay service's own), when present.
  */
 public final class RuntimeLocator {
 
@@ -25,8 +26,13 @@ public final class RuntimeLocator {
 
     public static RuntimeTar of(Path tar) {
         String name = tar.getFileName().toString();
-        Path aot = tar.resolveSibling((name.endsWith(".tar") ? name.substring(0, name.length() - 4) : name) + ".aot");
-        return new RuntimeTar(tar, Files.isRegularFile(aot) ? Optional.of(aot) : Optional.empty());
+        String base = name.endsWith(".tar") ? name.substring(0, name.length() - 4) : name;
+        return new RuntimeTar(tar, sibling(tar, base + ".aot"), sibling(tar, base + "-overlay.aot"));
+    }
+
+    private static Optional<Path> sibling(Path tar, String name) {
+        Path file = tar.resolveSibling(name);
+        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 
     public static RuntimeTar find(Optional<Path> given) throws BuildException {

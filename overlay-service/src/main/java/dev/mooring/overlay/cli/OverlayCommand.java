@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -101,57 +102,87 @@ public final class OverlayCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            PrintWriter err = err(spec);
-            OverlayConfig cfg;
+            return runService(config, parent.kernels, parent.arp, err(spec));
+        }
+    }
+
+    /**
+     * The configuration file named by {@code overlay run}'s arguments (those after {@code run})
+     * when they are what the service's unit passes: none, {@code --config FILE} or
+     * {@code --config=FILE}. Anything else is empty, and goes to picocli with its help and
+     * errors. Lets {@code mooring overlay run} start the service without building any command
+     * model: picocli's reflection over the annotations is about 150 ms of the service's start.
+     */
+    public static Optional<Path> serviceConfig(List<String> args) {
+        String file = switch (args.size()) {
+            case 0 -> OverlayConfig.DEFAULT_PATH.toString();
+            case 1 -> args.get(0).startsWith("--config=") ? args.get(0).substring("--config=".length()) : null;
+            case 2 -> args.get(0).equals("--config") ? args.get(1) : null;
+            default -> null;
+        };
+        return file == null || file.isEmpty() || file.startsWith("-") ? Optional.empty() : Optional.of(Path.of(file));
+    }
+
+    /**
+     * Runs the overlay service on {@code config} until it is stopped, as {@code mooring overlay
+     * run} does, with the production kernel and ARP sender; failures are reported on {@code err}
+     * and in the exit status (see the class comment).
+     */
+    public static int runService(Path config, PrintWriter err) {
+        return runService(config, NetlinkKernel::open, GratuitousArpSender::open, err);
+    }
+
+    private static int runService(Path config, KernelOpener kernels, OverlayService.ArpOpener arp, PrintWriter err) {
+        OverlayConfig cfg;
+        try {
+            cfg = OverlayConfigLoader.load(config);
+        } catch (OverlayConfigException e) {
+            err.println(e.getMessage());
+            err.flush();
+            return INVALID;
+        }
+        SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
+        if (!cfg.overlay().enabled()) {
+            err.println("mooring-overlay: the overlay is disabled in " + config + " (overlay.enabled: false); nothing to do");
             try {
-                cfg = OverlayConfigLoader.load(config);
-            } catch (OverlayConfigException e) {
-                err.println(e.getMessage());
-                return INVALID;
+                // A Type=notify unit waits for READY even from a service with nothing to do.
+                notifier.notify("READY=1\nSTATUS=overlay disabled");
+            } catch (ErrnoException e) {
+                err.println("mooring-overlay: cannot notify systemd: " + e.getMessage());
             }
-            SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
-            if (!cfg.overlay().enabled()) {
-                err.println("mooring-overlay: the overlay is disabled in " + config + " (overlay.enabled: false); nothing to do");
-                try {
-                    // A Type=notify unit waits for READY even from a service with nothing to do.
-                    notifier.notify("READY=1\nSTATUS=overlay disabled");
-                } catch (ErrnoException e) {
-                    err.println("mooring-overlay: cannot notify systemd: " + e.getMessage());
-                }
-                return OK;
+            return OK;
+        }
+        try (Kernel kernel = kernels.open()) {
+            OverlayService service = new OverlayService(cfg, kernel, arp, notifier, Clock.systemUTC(),
+                    OverlayService.RESYNC, line -> {
+                        err.println("mooring-overlay: " + line);
+                        err.flush();
+                    });
+            Thread hook = new Thread(() -> service.stop(STOP_WAIT), "mooring-overlay-stop");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                service.run();
+            } finally {
+                removeHook(hook);
             }
-            try (Kernel kernel = parent.kernels.open()) {
-                OverlayService service = new OverlayService(cfg, kernel, parent.arp, notifier, Clock.systemUTC(),
-                        OverlayService.RESYNC, line -> {
-                            err.println("mooring-overlay: " + line);
-                            err.flush();
-                        });
-                Thread hook = new Thread(() -> service.stop(STOP_WAIT), "mooring-overlay-stop");
-                Runtime.getRuntime().addShutdownHook(hook);
-                try {
-                    service.run();
-                } finally {
-                    removeHook(hook);
-                }
-                return OK;
-            } catch (UnderlayException e) {
-                err.println("mooring-overlay: " + e.getMessage() + " (" + config + "; nothing was changed)");
-                return INVALID;
-            } catch (IdentityException.Conflict e) {
-                err.println("mooring-overlay: " + e.getMessage() + "; nothing was changed");
-                return INVALID;
-            } catch (IdentityException e) {
-                err.println("mooring-overlay: " + e.getMessage() + "; nothing was changed");
-                return FAILED;
-            } catch (Reconciler.ApplyException e) {
-                // The kernel's message names the operation and the errno.
-                err.println("mooring-overlay: " + e.getMessage() + permissionHint(e.errno(), e.getMessage())
-                        + (e.applied().isEmpty() ? "; nothing was changed" : "; the devices it had created were removed again"));
-                return FAILED;
-            } catch (KernelException | IOException e) {
-                err.println("mooring-overlay: " + e.getMessage());
-                return FAILED;
-            }
+            return OK;
+        } catch (UnderlayException e) {
+            err.println("mooring-overlay: " + e.getMessage() + " (" + config + "; nothing was changed)");
+            return INVALID;
+        } catch (IdentityException.Conflict e) {
+            err.println("mooring-overlay: " + e.getMessage() + "; nothing was changed");
+            return INVALID;
+        } catch (IdentityException e) {
+            err.println("mooring-overlay: " + e.getMessage() + "; nothing was changed");
+            return FAILED;
+        } catch (Reconciler.ApplyException e) {
+            // The kernel's message names the operation and the errno.
+            err.println("mooring-overlay: " + e.getMessage() + permissionHint(e.errno(), e.getMessage())
+                    + (e.applied().isEmpty() ? "; nothing was changed" : "; the devices it had created were removed again"));
+            return FAILED;
+        } catch (KernelException | IOException e) {
+            err.println("mooring-overlay: " + e.getMessage());
+            return FAILED;
         }
     }
 

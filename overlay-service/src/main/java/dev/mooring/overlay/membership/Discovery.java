@@ -155,6 +155,18 @@ public final class Discovery implements AutoCloseable {
         return table;
     }
 
+    /**
+     * Initialises netty's transport without opening anything: the epoll native library (unpacked
+     * and loaded on first use) and netty's platform probes and buffers. {@link #start} does the
+     * same when it has not happened yet; see {@code WarmUp}.
+     */
+    public static void loadTransport() {
+        if (Epoll.isAvailable()) {
+            EpollIoHandler.newFactory();
+        }
+        Unpooled.buffer(0).release();
+    }
+
     /** Binds in the process's own network namespace and starts announcing. */
     public void start() throws IOException {
         start(NetworkNamespace.current());

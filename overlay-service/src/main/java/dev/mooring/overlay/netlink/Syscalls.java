@@ -79,6 +79,11 @@ public final class Syscalls {
         return linker.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
     }
 
+    /** Makes sure the downcall stub is made (by this class's initialisation); see {@code WarmUp}. */
+    public static void link() {
+        // Nothing more to do: calling a static method has initialised the class.
+    }
+
     /**
      * One system call; {@code name} names it in the exception. Returns a non-negative result,
      * retries EINTR when {@code retryInterrupted}, and throws {@link ErrnoException} otherwise.

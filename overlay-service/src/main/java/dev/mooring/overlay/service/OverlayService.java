@@ -290,15 +290,6 @@ public final class OverlayService {
             reconciler.close();
         }
 
-        if (config.metrics().isPresent()) {
-            try {
-                metrics = MetricsServer.start(config.metrics().get(), () -> PrometheusText.render(metrics()));
-            } catch (IOException e) {
-                // The overlay matters more than its figures: run without them.
-                log.accept(e.getMessage());
-            }
-        }
-
         Reconciler.Pass first = reconciler.start();
         if (!"persisted".equals(addressSource)) {
             // Persisted on first use: once the overlay is up with it, the address is this host's for good.
@@ -311,9 +302,21 @@ public final class OverlayService {
                 + " (" + addressSource + ") via " + first.desired().underlay().name() + ", " + peerCount + " peers, "
                 + first.applied().size() + " changes in " + first.took().toMillis() + " ms"
                 + (discovery == null ? "; discovery off" + (config.overlay().key().isEmpty() ? " (no overlay.key)" : "")
-                : "; discovery on udp " + settings.port() + ", incarnation " + incarnation)
-                + (metrics == null ? "" : "; metrics at " + metrics.url()));
+                : "; discovery on udp " + settings.port() + ", incarnation " + incarnation));
         notifySystemd("READY=1\nSTATUS=overlay " + address + " up, " + peerCount + " peers");
+
+        // After READY: the overlay matters more than its figures, and never waits for them.
+        if (config.metrics().isPresent()) {
+            try {
+                metrics = MetricsServer.start(config.metrics().get(), () -> PrometheusText.render(metrics()));
+                log.accept("metrics at " + metrics.url());
+                // From now on the status file names the endpoint.
+                writeStatus(refresh(first));
+            } catch (IOException e) {
+                // Run without them.
+                log.accept(e.getMessage());
+            }
+        }
 
         // After READY: the overlay never waits for the hub.
         if (hub != null) {
@@ -567,6 +570,11 @@ public final class OverlayService {
     private synchronized OverlayStatus record(Reconciler.Pass pass) {
         passes.incrementAndGet();
         changesApplied.addAndGet(pass.applied().size());
+        return refresh(pass);
+    }
+
+    /** The status after {@code pass} as of now, without counting the pass again. */
+    private synchronized OverlayStatus refresh(Reconciler.Pass pass) {
         status = status(pass);
         return status;
     }

@@ -153,6 +153,9 @@ class OverlayServiceTest {
     @Test
     void theMetricsEndpointServesThePassesOverHttp() throws Exception {
         start(config("{address: 100.64.192.10}", "metrics: 127.0.0.1:0"));
+        // The endpoint starts after READY, and the status names it from then on.
+        Eventually.within(Duration.ofSeconds(10), "the status names the metrics endpoint; log: " + log,
+                () -> OverlayStatus.read(status).metrics() != null);
         String url = OverlayStatus.read(status).metrics();
         assertThat(url).startsWith("http://127.0.0.1:").endsWith("/metrics");
 

@@ -135,6 +135,11 @@ public final class RuntimeAssembly {
             Tools.run(List.of(stage.resolve("bin/mooring-aot-cache").toString(), cache.toString()), stage, log);
             System.out.println("runtime assembly: " + cache + " (AOT cache for this tar, not reproducible; see docs/runtime.md;"
                     + " training log " + log + ")");
+            Path serviceCache = in.output().resolve("mooring-runtime-" + in.version() + "-overlay.aot");
+            System.out.println(Files.isRegularFile(serviceCache)
+                    ? "runtime assembly: " + serviceCache + " (the service's AOT cache, trained on 'overlay run' alone)"
+                    : "runtime assembly: no service AOT cache (training 'overlay run' needs root, unshare and ip); the service uses "
+                            + cache.getFileName());
         }
     }
 

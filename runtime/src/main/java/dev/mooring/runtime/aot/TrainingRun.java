@@ -4,6 +4,7 @@ import dev.mooring.overlay.kernel.Kernel;
 import dev.mooring.overlay.kernel.KernelException;
 import dev.mooring.overlay.kernel.Link;
 import dev.mooring.overlay.kernel.NetlinkKernel;
+import dev.mooring.overlay.service.WarmUp;
 import dev.mooring.runtime.ExitStatus;
 import dev.mooring.runtime.Mooring;
 import java.io.IOException;
@@ -40,6 +41,8 @@ public final class TrainingRun {
     static final String UNDERLAY_VARIABLE = "MOORING_AOT_TRAIN_UNDERLAY";
     /** A directory bin/mooring-aot-cache creates and removes, for the trained service's state and status. */
     static final String DIRECTORY_VARIABLE = "MOORING_AOT_TRAIN_DIR";
+    /** The argument that trains the service's cache: {@code overlay run} alone. */
+    static final String OVERLAY_RUN_ONLY = "--overlay-run-only";
     /** After READY: long enough for the VIP hold-off (1 s) and a few discovery rounds. */
     private static final long SERVE_AFTER_READY_MILLIS = 2_000;
     private static final long READY_WITHIN_MILLIS = 30_000;
@@ -67,9 +70,23 @@ public final class TrainingRun {
                 new Step(List.of("overlay", "status", "--config", samples.resolve("overlay-invalid.yaml").toString()), ExitStatus.INVALID));
     }
 
-    /** Runs the training; prints what each command returned, on stderr. */
+    /**
+     * Runs the training; prints what each command returned, on stderr. With
+     * {@value #OVERLAY_RUN_ONLY} it trains only {@code overlay run} (in the private namespace), for
+     * the service's own cache.
+     */
     public static void main(String[] args) throws IOException {
         String trainingDirectory = System.getenv(DIRECTORY_VARIABLE);
+        if (List.of(args).equals(List.of(OVERLAY_RUN_ONLY))) {
+            String underlay = System.getenv(UNDERLAY_VARIABLE);
+            if (underlay == null || trainingDirectory == null) {
+                System.err.println("mooring-aot-cache: warning: not training 'overlay run': " + UNDERLAY_VARIABLE + " and "
+                        + DIRECTORY_VARIABLE + " are set only inside bin/mooring-aot-cache's private network namespace");
+                return;
+            }
+            runOverlay(underlay, Path.of(trainingDirectory), System.err);
+            return;
+        }
         // With the overlay step the JVM ends inside it, so the samples go where the script cleans up.
         Path samples = trainingDirectory != null
                 ? Files.createDirectories(Path.of(trainingDirectory, "samples"))
@@ -185,8 +202,9 @@ public final class TrainingRun {
             finishing.set(true);
             System.exit(0);
         });
-        List<String> args = List.of("overlay", "run", "--config", config.toString());
-        int exit = Mooring.commandLine(Map.of(), args.toArray(String[]::new)).execute(args.toArray(String[]::new));
+        // The way bin/mooring starts the service (Mooring.main): warm-up, no command model.
+        WarmUp.startInBackground();
+        int exit = Mooring.runOverlayService(config, Map.of(), new PrintWriter(System.err, true));
         // Reached at the end (the exit stopped the service) or when it could not start: then say so.
         if (!finishing.get()) {
             log.println("mooring-aot-cache: warning: 'mooring overlay run' exited " + exit + " in the training namespace");

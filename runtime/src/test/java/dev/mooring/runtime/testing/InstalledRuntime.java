@@ -30,6 +30,15 @@ public record InstalledRuntime(Path home) {
         return builtFile("mooring.runtime.aot");
     }
 
+    /**
+     * The service's AOT cache trained beside {@link #aotCache} ({@code ...-overlay.aot}); only a
+     * build as root trains it.
+     */
+    public static Path serviceAotCache() {
+        String name = aotCache().getFileName().toString();
+        return aotCache().resolveSibling(name.substring(0, name.length() - ".aot".length()) + "-overlay.aot");
+    }
+
     /** Extracts the tar into {@code root/opt/mooring}. */
     public static InstalledRuntime extract(Path root) throws IOException {
         Path home = Files.createDirectories(root.resolve("opt/mooring"));
@@ -40,9 +49,15 @@ public record InstalledRuntime(Path home) {
         return new InstalledRuntime(home);
     }
 
-    /** Installs the build's AOT cache as {@code lib/mooring.aot}, as the image build does. */
+    /**
+     * Installs the build's AOT caches as {@code lib/mooring.aot} and, when the build trained it,
+     * {@code lib/mooring-overlay.aot}, as the image build does.
+     */
     public InstalledRuntime withAotCache() throws IOException {
         Files.copy(aotCache(), home.resolve("lib/mooring.aot"), StandardCopyOption.REPLACE_EXISTING);
+        if (Files.isRegularFile(serviceAotCache())) {
+            Files.copy(serviceAotCache(), home.resolve("lib/mooring-overlay.aot"), StandardCopyOption.REPLACE_EXISTING);
+        }
         return this;
     }
 

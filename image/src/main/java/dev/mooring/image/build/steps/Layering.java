@@ -69,10 +69,10 @@ public final class Layering {
         // runtime leaves adapters out, so it suits any x86-64 CPU). Without one,
         // mooring-aot-cache.service trains it on the device after the first boot.
         if (runtime.aotCache().isPresent()) {
-            Path aot = opt.resolve("lib/mooring.aot");
-            Files.copy(runtime.aotCache().get(), aot, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(aot, PosixFilePermissions.fromString("rw-r--r--"));
-            Files.setLastModifiedTime(aot, java.nio.file.attribute.FileTime.from(spec.sourceDateEpoch(), java.util.concurrent.TimeUnit.SECONDS));
+            installCache(runtime.aotCache().get(), opt.resolve("lib/mooring.aot"), spec);
+        }
+        if (runtime.serviceAotCache().isPresent()) {
+            installCache(runtime.serviceAotCache().get(), opt.resolve("lib/mooring-overlay.aot"), spec);
         }
         Files.createDirectories(root.resolve("usr/local/bin"));
         Files.deleteIfExists(root.resolve("usr/local/bin/mooring"));
@@ -249,12 +249,21 @@ public final class Layering {
         return command;
     }
 
+    private static void installCache(Path cache, Path target, ImageSpec spec) throws IOException {
+        Files.copy(cache, target, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.from(spec.sourceDateEpoch(), java.util.concurrent.TimeUnit.SECONDS));
+    }
+
     private static void write(Path file, String text) throws IOException {
         Files.createDirectories(file.getParent());
         Files.writeString(file, text);
     }
 
-    /** The runtime tar (bin/, lib/, runtime/, lib/systemd/system/) that goes to /opt/mooring, and its AOT cache. */
-    public record RuntimeTar(Path tar, Optional<Path> aotCache) {
+    /**
+     * The runtime tar (bin/, lib/, runtime/, lib/systemd/system/) that goes to /opt/mooring, and
+     * its AOT caches: the general one and the overlay service's own (see docs/runtime.md).
+     */
+    public record RuntimeTar(Path tar, Optional<Path> aotCache, Optional<Path> serviceAotCache) {
     }
 }

@@ -1,0 +1,29 @@
+package dev.mooring.overlay.service;
+
+import dev.mooring.overlay.membership.Discovery;
+import dev.mooring.overlay.netlink.Syscalls;
+
+/**
+ * Gets the service's two slowest one-time initialisations under way on a second thread while the
+ * first reads the command line and the configuration: the system-call stub (FFM spins its
+ * method-handle classes at run time, which no AOT cache holds) and netty's transport (its native
+ * epoll library is unpacked and loaded). Neither depends on the configuration, and class
+ * initialisation is thread-safe: the service's thread waits only for whatever is not finished
+ * when it gets there. On one core this changes nothing; on two it takes them off the way to READY.
+ */
+public final class WarmUp {
+
+    private WarmUp() {}
+
+    /** Starts the warm-up on a daemon thread and returns at once. */
+    public static void startInBackground() {
+        Thread.ofPlatform().daemon().name("mooring-warm-up").start(() -> {
+            try {
+                Syscalls.link();
+                Discovery.loadTransport();
+            } catch (RuntimeException | LinkageError e) {
+                // The service meets the same failure on its own thread and reports it there.
+            }
+        });
+    }
+}
