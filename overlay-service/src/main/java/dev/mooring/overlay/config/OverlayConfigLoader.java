@@ -1,18 +1,5 @@
 package dev.mooring.overlay.config;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.mooring.overlay.address.Cidr;
 import dev.mooring.overlay.address.Ipv4Address;
 import dev.mooring.overlay.address.InvalidAddressException;
@@ -22,6 +9,9 @@ import dev.mooring.overlay.config.OverlayConfig.Role;
 import dev.mooring.overlay.config.OverlayConfig.StaticPeer;
 import dev.mooring.overlay.config.OverlayConfig.Discovery;
 import dev.mooring.overlay.config.OverlayConfig.Vip;
+import java.util.Comparator;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.nodes.Node;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -31,30 +21,21 @@ import java.util.regex.Pattern;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * Reads overlay.yaml. Jackson maps the YAML onto plain records (unknown keys refused); the values
- * are then parsed with the shared address parsers and checked with
+ * Reads overlay.yaml. {@link OverlayYaml} reads the YAML into plain records (unknown keys refused,
+ * every value's position kept); the values are then parsed with the shared address parsers and checked with
  * {@link OverlaySettings#problems}, each problem reported at the line and column of its value.
  * Every problem is collected, so one run shows them all.
  */
 public final class OverlayConfigLoader {
-
-    private static final YAMLFactory YAML = YAMLFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
-    private static final ObjectMapper MAPPER = new ObjectMapper(YAML)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
     /** A DNS-1123 label, as Kubernetes names clusters and first boot checks mooring.cluster.name. */
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -65,15 +46,51 @@ public final class OverlayConfigLoader {
 
     private OverlayConfigLoader() {}
 
-    // The file's shape, as Jackson maps it. Strings, so that parsing errors carry our positions.
+    // The file's shape. Strings, so that parsing errors carry our positions.
     record FileModel(String cluster, HostModel host, String role, OverlayModel overlay, DiscoveryModel discovery,
-                     VipModel vip, String metrics, String state, List<PeerModel> peers, String status, HubModel hub) {}
+                     VipModel vip, String metrics, String state, List<PeerModel> peers, String status, HubModel hub) {
+
+        /** Reads the model; what does not fit is in {@code yaml}'s problems, and read as absent. */
+        static FileModel read(OverlayYaml yaml, Node root) {
+            OverlayYaml.Fields f = yaml.mapping(root, "", "cluster", "host", "role", "overlay", "discovery", "vip",
+                    "metrics", "state", "peers", "status", "hub");
+            if (f == null) {
+                return null;
+            }
+            OverlayYaml.Fields host = f.mapping("host", "name", "id");
+            OverlayYaml.Fields overlay = f.mapping("overlay", "enabled", "cidr", "vip", "vni", "port", "mtu", "underlay",
+                    "key", "address");
+            OverlayYaml.Fields discovery = f.mapping("discovery", "enabled", "port", "interval");
+            OverlayYaml.Fields vip = f.mapping("vip", "health-port");
+            List<OverlayYaml.Item> peerItems = f.list("peers");
+            List<PeerModel> peers = null;
+            if (peerItems != null) {
+                peers = new ArrayList<>();
+                for (OverlayYaml.Item item : peerItems) {
+                    OverlayYaml.Fields p = yaml.mapping(item.node(), item.pointer(), "host", "address", "underlay");
+                    peers.add(p == null ? null : new PeerModel(p.text("host"), p.text("address"), p.text("underlay")));
+                }
+            }
+            OverlayYaml.Fields hub = f.mapping("hub", "credentials", "heartbeat");
+            return new FileModel(f.text("cluster"),
+                    host == null ? null : new HostModel(host.text("name"), host.text("id")),
+                    f.text("role"),
+                    overlay == null ? null : new OverlayModel(overlay.bool("enabled"), overlay.text("cidr"), overlay.text("vip"),
+                            overlay.whole("vni"), overlay.whole("port"), overlay.whole("mtu"), overlay.text("underlay"),
+                            overlay.text("key"), overlay.text("address")),
+                    discovery == null ? null : new DiscoveryModel(discovery.bool("enabled"), discovery.whole("port"),
+                            discovery.text("interval")),
+                    vip == null ? null : new VipModel(vip.whole("health-port")),
+                    f.text("metrics"), f.text("state"), peers, f.text("status"),
+                    hub == null ? null : new HubModel(hub.text("credentials"), hub.text("heartbeat")));
+        }
+    }
 
     record HubModel(String credentials, String heartbeat) {}
 
     record DiscoveryModel(Boolean enabled, Integer port, String interval) {}
 
-    record VipModel(@JsonProperty("health-port") Integer healthPort) {}
+    record VipModel(Integer healthPort) {}
 
     record HostModel(String name, String id) {}
 
@@ -106,18 +123,21 @@ public final class OverlayConfigLoader {
      * @param machineId what {@code host.id} defaults to; empty to fall back to {@code host.name}
      */
     public static OverlayConfig parse(Path source, String text, Optional<String> machineId) throws OverlayConfigException {
-        Positions positions = Positions.of(source, text);
-        if (positions.values().isEmpty()) {
+        OverlayYaml yaml = new OverlayYaml(source);
+        Node root = yaml.compose(text);
+        if (root == null) {
             throw new OverlayConfigException(List.of(new OverlayConfigException.Problem(source, 1, 1, "",
                     "the file is empty; it needs at least host.name, and overlay.key or peers (see docs/overlay.md)")));
         }
-        FileModel model;
-        try {
-            model = MAPPER.readValue(text, FileModel.class);
-        } catch (JsonProcessingException e) {
-            throw new OverlayConfigException(List.of(positions.problem(e)));
+        FileModel model = FileModel.read(yaml, root);
+        if (!yaml.problems().isEmpty()) {
+            // In the order of the file, as one reads it to fix them.
+            throw new OverlayConfigException(yaml.problems().stream()
+                    .sorted(Comparator.comparingInt(OverlayConfigException.Problem::line)
+                            .thenComparingInt(OverlayConfigException.Problem::column))
+                    .toList());
         }
-        return new Checker(source, positions.values(), machineId).check(model);
+        return new Checker(source, yaml.positions(), machineId).check(model);
     }
 
     /**
@@ -133,118 +153,14 @@ public final class OverlayConfigLoader {
         }
     }
 
-    /** Where each key and each value starts, by JSON pointer ({@code /overlay/vip}, {@code /peers/0/host}). */
-    private record Positions(Path source, Map<String, JsonLocation> keys, Map<String, JsonLocation> values) {
-
-        static Positions of(Path source, String text) throws OverlayConfigException {
-            Positions out = new Positions(source, new HashMap<>(), new HashMap<>());
-            try (JsonParser p = YAML.createParser(text)) {
-                for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-                    if (t == JsonToken.FIELD_NAME) {
-                        out.keys.putIfAbsent(p.getParsingContext().pathAsPointer().toString(), p.currentTokenLocation());
-                    } else if (t != JsonToken.END_OBJECT && t != JsonToken.END_ARRAY) {
-                        // A container's own context starts with the token, so its path is its parent's.
-                        var context = t.isStructStart() ? p.getParsingContext().getParent() : p.getParsingContext();
-                        out.values.putIfAbsent(context.pathAsPointer().toString(), p.currentTokenLocation());
-                    }
-                }
-            } catch (JsonProcessingException e) {
-                OverlayConfigException.Problem problem = out.problem(e);
-                if (e.getOriginalMessage().startsWith("Duplicate field") && e.getLocation() != null) {
-                    // The parser stands after the second key; point at the key itself.
-                    String quoted = e.getOriginalMessage().substring("Duplicate field ".length());
-                    int line = e.getLocation().getLineNr();
-                    String lineText = text.lines().skip(line - 1).findFirst().orElse("");
-                    int column = lineText.indexOf(quoted.replace("'", "")) + 1;
-                    problem = new OverlayConfigException.Problem(source, line, column > 0 ? column : e.getLocation().getColumnNr(),
-                            "", "the key " + quoted + " appears twice in one mapping; keep one");
-                }
-                throw new OverlayConfigException(List.of(problem));
-            } catch (IOException e) {
-                // Reading a String does no I/O; only a parse error can get here.
-                throw new java.io.UncheckedIOException(e);
-            }
-            return out;
-        }
-
-        OverlayConfigException.Problem problem(JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            if (e instanceof JsonMappingException m) {
-                String key = dotted(m.getPath());
-                String pointer = pointer(m.getPath());
-                // Report a key we refuse at the key, a value we cannot map at the value.
-                JsonLocation known = m instanceof UnrecognizedPropertyException ? keys.get(pointer) : values.get(pointer);
-                at = known != null ? known : at;
-                String message = switch (m) {
-                    case UnrecognizedPropertyException u -> "unknown key '" + u.getPropertyName() + "'; the keys allowed "
-                            + (key.contains(".") || key.contains("[") ? "here" : "at the top")
-                            + " are: " + String.join(", ", new TreeSet<>(u.getKnownPropertyIds().stream().map(Object::toString).toList()));
-                    case InvalidFormatException f -> "'" + f.getValue() + "' is not " + describe(f.getTargetType());
-                    case MismatchedInputException mi -> "expected " + describe(mi.getTargetType()) + " here";
-                    default -> m.getOriginalMessage();
-                };
-                return new OverlayConfigException.Problem(source, line(at), column(at), key, message);
-            }
-            return new OverlayConfigException.Problem(source, line(at), column(at), "",
-                    "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse("") + "; fix the syntax at this position");
-        }
-
-        private static int line(JsonLocation at) {
-            return at == null ? 0 : Math.max(at.getLineNr(), 0);
-        }
-
-        private static int column(JsonLocation at) {
-            return at == null ? 0 : Math.max(at.getColumnNr(), 0);
-        }
-    }
-
-    private static String pointer(List<JsonMappingException.Reference> path) {
-        StringBuilder out = new StringBuilder();
-        for (JsonMappingException.Reference r : path) {
-            out.append('/').append(r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()));
-        }
-        return out.toString();
-    }
-
-    private static String describe(Class<?> type) {
-        if (type == null) {
-            return "a value of the right kind";
-        }
-        if (type == Integer.class || type == int.class) {
-            return "a whole number";
-        }
-        if (type == Boolean.class || type == boolean.class) {
-            return "true or false";
-        }
-        if (type == String.class) {
-            return "a single value (text)";
-        }
-        if (List.class.isAssignableFrom(type)) {
-            return "a list (- item)";
-        }
-        return "a mapping (key: value)";
-    }
-
-    private static String dotted(List<JsonMappingException.Reference> path) {
-        StringBuilder out = new StringBuilder();
-        for (JsonMappingException.Reference r : path) {
-            if (r.getFieldName() != null) {
-                out.append(out.isEmpty() ? "" : ".").append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                out.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return out.toString();
-    }
-
     /** Turns the mapped model into an {@link OverlayConfig}, collecting every problem with its position. */
     private static final class Checker {
         private final Path source;
-        private final Map<String, JsonLocation> positions;
+        private final Map<String, Mark> positions;
         private final Optional<String> machineId;
         private final List<OverlayConfigException.Problem> problems = new ArrayList<>();
 
-        Checker(Path source, Map<String, JsonLocation> positions, Optional<String> machineId) {
+        Checker(Path source, Map<String, Mark> positions, Optional<String> machineId) {
             this.source = source;
             this.positions = positions;
             this.machineId = machineId;
@@ -539,28 +455,13 @@ public final class OverlayConfigLoader {
         }
 
         private void report(String pointer, String message) {
-            JsonLocation at = positions.get(pointer);
+            Mark at = positions.get(pointer);
             // A missing key has no position of its own: report it at its parent, or the file start.
             for (String p = pointer; at == null && !p.isEmpty(); p = p.substring(0, p.lastIndexOf('/'))) {
                 at = positions.get(p.substring(0, p.lastIndexOf('/')));
             }
-            problems.add(new OverlayConfigException.Problem(source, at == null ? 1 : at.getLineNr(),
-                    at == null ? 1 : at.getColumnNr(), key(pointer), message));
-        }
-
-        private static String key(String pointer) {
-            StringBuilder out = new StringBuilder();
-            for (String part : pointer.split("/")) {
-                if (part.isEmpty()) {
-                    continue;
-                }
-                if (part.chars().allMatch(Character::isDigit)) {
-                    out.append('[').append(part).append(']');
-                } else {
-                    out.append(out.isEmpty() ? "" : ".").append(part);
-                }
-            }
-            return out.toString();
+            problems.add(new OverlayConfigException.Problem(source, at == null ? 1 : at.getLine() + 1,
+                    at == null ? 1 : at.getColumn() + 1, OverlayYaml.key(pointer), message));
         }
     }
 }

@@ -1,14 +1,16 @@
 package dev.mooring.overlay.identity;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.mooring.overlay.address.Cidr;
 import dev.mooring.overlay.address.Ipv4Address;
 import dev.mooring.overlay.config.OverlaySettings;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +23,9 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -35,6 +39,10 @@ import java.util.Set;
  * <p>Before the address is persisted (a derived address settles for a few announce intervals
  * first) the incarnation counter lives in {@code <state-dir>/incarnation}; {@link #create} moves
  * it into the identity.
+ *
+ * <p>The file is read and written with Jackson's streaming parser and generator, not an
+ * ObjectMapper: the service does both before it is READY, and building a mapper took a good part
+ * of that time. The file is as the mapper wrote it ({@code IdentityStoreProperties} compares them).
  */
 public final class IdentityStore {
 
@@ -45,7 +53,7 @@ public final class IdentityStore {
     private static final int FORMAT = 1;
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
 
     /** The last step of an atomic write; a seam so a test can crash the write just before it. */
     @FunctionalInterface
@@ -149,20 +157,22 @@ public final class IdentityStore {
 
     /** Writes {@code identity} atomically, replacing what is there. */
     public void save(OverlayIdentity identity) throws IdentityException {
-        ObjectNode node = JSON.createObjectNode()
-                .put("format", FORMAT)
-                .put("hostId", identity.hostId())
-                .put("overlay", identity.overlay().toString())
-                .put("cidr", identity.cidr().toString())
-                .put("vip", identity.vip().toString())
-                .put("vni", identity.vni())
-                .put("created", identity.created().toString())
-                .put("incarnation", identity.incarnation());
-        try {
-            write(file(), (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n").getBytes(StandardCharsets.UTF_8));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e); // an ObjectNode of strings and numbers always serialises
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator json = JSON.createGenerator(out).useDefaultPrettyPrinter()) {
+            json.writeStartObject();
+            json.writeNumberField("format", FORMAT);
+            json.writeStringField("hostId", identity.hostId());
+            json.writeStringField("overlay", identity.overlay().toString());
+            json.writeStringField("cidr", identity.cidr().toString());
+            json.writeStringField("vip", identity.vip().toString());
+            json.writeNumberField("vni", identity.vni());
+            json.writeStringField("created", identity.created().toString());
+            json.writeNumberField("incarnation", identity.incarnation());
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // a StringWriter does no I/O
         }
+        write(file(), (out + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private void write(Path target, byte[] bytes) throws IdentityException {
@@ -228,21 +238,15 @@ public final class IdentityStore {
     }
 
     private static OverlayIdentity parse(Path file, byte[] bytes) throws IdentityException {
-        JsonNode root;
+        Map<String, Object> root;
         try {
-            root = JSON.readTree(bytes);
+            root = fields(file, bytes);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? file.toString() : file + ":" + at.getLineNr() + ":" + at.getColumnNr();
             throw corrupt(file, where + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
         } catch (IOException e) {
             throw corrupt(file, file + ": not valid JSON (" + e.getMessage() + ")", e);
-        }
-        if (root == null || root.isMissingNode()) {
-            throw corrupt(file, file + ": the file is empty", null);
-        }
-        if (!root.isObject()) {
-            throw corrupt(file, file + ": expected a JSON object, found " + root.getNodeType(), null);
         }
         try {
             int format = integer(root, "format");
@@ -258,29 +262,75 @@ public final class IdentityStore {
         }
     }
 
+    /** A field's value that is neither text nor a whole number: an object, a list, a fraction, true, false or null. */
+    private static final Object OTHER = new Object();
+
+    /**
+     * The top-level fields of the JSON object in {@code bytes}: text as String, whole numbers that
+     * fit a long as Long, anything else as {@link #OTHER}. The whole document is parsed first, so a
+     * syntax error anywhere is reported as such. A repeated field keeps its last value.
+     */
+    private static Map<String, Object> fields(Path file, byte[] bytes) throws IOException, IdentityException {
+        try (JsonParser p = JSON.createParser(bytes)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw corrupt(file, file + ": the file is empty", null);
+            }
+            if (first != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                throw corrupt(file, file + ": expected a JSON object, found " + kind(first), null);
+            }
+            Map<String, Object> fields = new HashMap<>();
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken value = p.nextToken();
+                if (value == JsonToken.VALUE_STRING) {
+                    fields.put(name, p.getText());
+                } else if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                    fields.put(name, p.getLongValue());
+                } else {
+                    p.skipChildren();
+                    fields.put(name, OTHER);
+                }
+            }
+            return fields;
+        }
+    }
+
+    /** How Jackson's tree named a JSON value's kind (JsonNodeType), as the message always said. */
+    private static String kind(JsonToken token) {
+        return switch (token) {
+            case START_ARRAY -> "ARRAY";
+            case VALUE_STRING -> "STRING";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "NUMBER";
+            case VALUE_TRUE, VALUE_FALSE -> "BOOLEAN";
+            case VALUE_NULL -> "NULL";
+            default -> token.name();
+        };
+    }
+
     private static IdentityException corrupt(Path file, String what, Exception cause) {
         return new IdentityException(file, what + ". This file holds the overlay address the cluster knows this host by,"
                 + " so it is not replaced: restore it from a backup or repair it by hand. Only if this host should join"
                 + " as a new member with a possibly different address, delete " + file, cause);
     }
 
-    private static String text(JsonNode root, String field) {
-        JsonNode node = root.get(field);
-        if (node == null || !node.isTextual()) {
-            throw new IllegalArgumentException("field '" + field + "' is " + (node == null ? "missing" : "not a string"));
+    private static String text(Map<String, Object> root, String field) {
+        Object value = root.get(field);
+        if (!(value instanceof String text)) {
+            throw new IllegalArgumentException("field '" + field + "' is " + (value == null ? "missing" : "not a string"));
         }
-        return node.asText();
+        return text;
     }
 
-    private static long number(JsonNode root, String field) {
-        JsonNode node = root.get(field);
-        if (node == null || !node.canConvertToLong() || !node.isIntegralNumber()) {
-            throw new IllegalArgumentException("field '" + field + "' is " + (node == null ? "missing" : "not a whole number"));
+    private static long number(Map<String, Object> root, String field) {
+        Object value = root.get(field);
+        if (!(value instanceof Long number)) {
+            throw new IllegalArgumentException("field '" + field + "' is " + (value == null ? "missing" : "not a whole number"));
         }
-        return node.asLong();
+        return number;
     }
 
-    private static int integer(JsonNode root, String field) {
+    private static int integer(Map<String, Object> root, String field) {
         long value = number(root, field);
         if (value != (int) value) {
             throw new IllegalArgumentException("field '" + field + "' is out of range: " + value);

@@ -126,6 +126,13 @@ class OverlayConfigLoaderTest {
             duplicate key           | host: {name: h1}\\noverlay:\\n  address: 100.64.192.10\\n  address: 100.64.192.11 | 4:3  | the key 'address' appears twice in one mapping; keep one
             YAML syntax error       | host: {name: h1\\noverlay: {address: 100.64.192.10}                             | 2:8  | not valid YAML
             overlay is a list       | host: {name: h1}\\noverlay:\\n  - 100.64.192.10                                 | 3:3  | overlay: expected a mapping (key: value) here
+            vni beyond an int       | host: {name: h1}\\noverlay:\\n  address: 100.64.192.10\\n  vni: 99999999999     | 4:8  | overlay.vni: '99999999999' is not a whole number between -2147483648 and 2147483647
+            fraction as written     | host: {name: h1}\\noverlay:\\n  address: 100.64.192.10\\n  mtu: 1e3             | 4:8  | overlay.mtu: '1e3' is not a whole number
+            enabled not a boolean   | host: {name: h1}\\noverlay:\\n  address: 100.64.192.10\\n  enabled: maybe       | 4:12 | overlay.enabled: 'maybe' is not true or false
+            peers not a list        | host: {name: h1}\\noverlay: {address: 100.64.192.10}\\npeers: h2              | 3:8  | peers: expected a list (- item) here
+            name is a mapping       | host: {name: {first: h1}}\\noverlay: {address: 100.64.192.10}                | 1:14 | host.name: expected a single value (text) here
+            duplicate in flow       | host: {name: h1, name: h2}\\noverlay: {address: 100.64.192.10}               | 1:18 | the key 'name' appears twice in one mapping; keep one
+            a second document       | host: {name: h1}\\noverlay: {address: 100.64.192.10}\\n---\\nhost: {name: h2} | 3:1 | a second YAML document starts here; overlay.yaml holds one
             """)
     void reportsWhereAndWhat(String name, String yaml, String position, String message) {
         assertThatThrownBy(() -> OverlayConfigLoader.parse(FILE, yaml.replace("\\n", "\n").replace("%KEY%", KEY), MACHINE_ID))
@@ -149,6 +156,44 @@ class OverlayConfigLoaderTest {
                 """)).isInstanceOfSatisfying(OverlayConfigException.class, e -> assertThat(e.problems())
                 .extracting(p -> p.line() + ":" + p.key())
                 .containsExactly("2:role", "4:overlay.vip", "6:overlay.vni"));
+    }
+
+    @Test
+    void reportsEveryShapeProblemAtOnceInTheOrderOfTheFile() {
+        assertThatThrownBy(() -> OverlayConfigLoader.parse(FILE, """
+                host: {name: h1, nmae: h1}
+                overlay:
+                  address: 100.64.192.10
+                  vni: four
+                peers: {host: h2}
+                """, MACHINE_ID)).isInstanceOfSatisfying(OverlayConfigException.class, e -> assertThat(e.problems())
+                .extracting(p -> p.line() + ":" + p.column() + ":" + p.key())
+                .containsExactly("1:18:host.nmae", "4:8:overlay.vni", "5:8:peers"));
+    }
+
+    @Test
+    void aFileHoldingOnlyNullIsEmpty() {
+        assertThatThrownBy(() -> OverlayConfigLoader.parse(FILE, "~\n")).hasMessageContaining(":1:1: the file is empty");
+        assertThatThrownBy(() -> OverlayConfigLoader.parse(FILE, "# nothing yet\n")).hasMessageContaining(":1:1: the file is empty");
+    }
+
+    @Test
+    void valuesAreReadAsYamlWritesThem() throws Exception {
+        OverlayConfig c = OverlayConfigLoader.parse(FILE, """
+                host: {name: h1}
+                overlay: {address: 100.64.192.10, vni: '4243', port: 0x12B5, mtu: 1_400, enabled: yes}
+                discovery: {enabled: off}
+                metrics: off
+                peers:
+                  - {host: h2, address: 100.64.192.11, underlay: 198.51.100.12}
+                  - {host: h3, address: 100.64.192.12, underlay: 198.51.100.13}
+                """, MACHINE_ID);
+        assertThat(c.overlay().vni()).isEqualTo(4243);
+        assertThat(c.overlay().port()).isEqualTo(4789);
+        assertThat(c.overlay().mtu()).isEqualTo(OptionalInt.of(1400));
+        assertThat(c.overlay().enabled()).isTrue();
+        assertThat(c.discovery().enabled()).isFalse();
+        assertThat(c.metrics()).isEmpty();
     }
 
     @Test
