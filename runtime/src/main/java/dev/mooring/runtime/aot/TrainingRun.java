@@ -84,6 +84,9 @@ public final class TrainingRun {
                         + DIRECTORY_VARIABLE + " are set only inside bin/mooring-aot-cache's private network namespace");
                 return;
             }
+            // The java launcher looks main up among Mooring's methods, which loads the classes of
+            // their signatures (picocli's among them): do the same, so the cache holds them too.
+            Mooring.class.getMethods();
             runOverlay(underlay, Path.of(trainingDirectory), System.err);
             return;
         }
