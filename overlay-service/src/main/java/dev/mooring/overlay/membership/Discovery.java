@@ -23,6 +23,8 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.JdkLoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -161,6 +163,9 @@ public final class Discovery implements AutoCloseable {
      * same when it has not happened yet; see {@code WarmUp}.
      */
     public static void loadTransport() {
+        // java.util.logging is where netty's logging ends up here anyway; naming it spares the
+        // probes for SLF4J and Log4J, each a class lookup through every jar (about 20 ms at start).
+        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
         if (Epoll.isAvailable()) {
             EpollIoHandler.newFactory();
         }
