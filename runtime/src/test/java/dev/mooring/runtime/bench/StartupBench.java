@@ -76,6 +76,10 @@ public final class StartupBench {
                 List.of(BenchRuntime.sizeOnDisk(runtime.withoutCache().home().resolve("runtime")) / mb), null, null));
         System.out.println(BenchRuntime.json("runtime-tar-size", "MiB", List.of(Files.size(runtime.tar()) / mb), null, null));
         System.out.println(BenchRuntime.json("runtime-aot-cache-size", "MiB", List.of(Files.size(runtime.aot()) / mb), null, null));
+        Path service = runtime.withCache().home().resolve("lib/mooring-overlay.aot");
+        if (Files.isRegularFile(service)) {
+            System.out.println(BenchRuntime.json("runtime-overlay-aot-cache-size", "MiB", List.of(Files.size(service) / mb), null, null));
+        }
     }
 
     static void deleteTree(Path root) throws IOException {
