@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mooring.overlay.address.Ipv4Address;
+import dev.mooring.overlay.testing.AwkwardText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -170,16 +171,6 @@ class HubPeerCacheProperties {
     }
 
     private static String text(Random r) {
-        StringBuilder s = new StringBuilder("h");
-        for (int i = r.nextInt(12); i > 0; i--) {
-            switch (r.nextInt(6)) {
-                case 0 -> s.append((char) r.nextInt(0x20));
-                case 1 -> s.append("\"\\/".charAt(r.nextInt(3)));
-                case 2 -> s.append((char) (0x7f + r.nextInt(0x800)));
-                case 3 -> s.append(List.of("\u2028", "é", "€", "😀").get(r.nextInt(4)));
-                default -> s.append((char) (0x20 + r.nextInt(0x5f)));
-            }
-        }
-        return s.toString();
+        return AwkwardText.of(r, "h", r.nextInt(12));
     }
 }

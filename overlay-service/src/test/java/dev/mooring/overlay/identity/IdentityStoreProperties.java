@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mooring.overlay.address.Cidr;
 import dev.mooring.overlay.address.Ipv4Address;
+import dev.mooring.overlay.testing.AwkwardText;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,17 +158,8 @@ class IdentityStoreProperties {
 
     private static OverlayIdentity randomIdentity(Random r) {
         Cidr cidr = Cidr.parse("100.64.192.0/23");
-        StringBuilder host = new StringBuilder();
-        for (int i = 1 + r.nextInt(12); i > 0; i--) {
-            switch (r.nextInt(6)) {
-                case 0 -> host.append((char) r.nextInt(0x20));
-                case 1 -> host.append("\"\\/".charAt(r.nextInt(3)));
-                case 2 -> host.append((char) (0x7f + r.nextInt(0x800)));
-                case 3 -> host.append(List.of("\u2028", "é", "€", "😀").get(r.nextInt(4)));
-                default -> host.append((char) (0x20 + r.nextInt(0x5f)));
-            }
-        }
-        return new OverlayIdentity(host.toString(), cidr.firstUsable().plus(1 + r.nextInt(500)), cidr, cidr.firstUsable(),
+        String host = AwkwardText.of(r, "", 1 + r.nextInt(12));
+        return new OverlayIdentity(host, cidr.firstUsable().plus(1 + r.nextInt(500)), cidr, cidr.firstUsable(),
                 r.nextInt(1 << 24), Instant.ofEpochSecond(r.nextInt(2_000_000_000), r.nextInt(3) == 0 ? r.nextInt(1_000_000_000) : 0),
                 r.nextBoolean() ? r.nextInt(1000) : r.nextLong() & Long.MAX_VALUE);
     }

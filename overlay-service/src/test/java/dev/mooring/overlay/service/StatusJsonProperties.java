@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mooring.overlay.testing.AwkwardText;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,18 +58,7 @@ class StatusJsonProperties {
         if (r.nextInt(6) == 0) {
             return null;
         }
-        StringBuilder s = new StringBuilder();
-        int length = r.nextInt(13);
-        for (int i = 0; i < length; i++) {
-            switch (r.nextInt(6)) {
-                case 0 -> s.append((char) r.nextInt(0x20));
-                case 1 -> s.append("\"\\/".charAt(r.nextInt(3)));
-                case 2 -> s.append((char) (0x7f + r.nextInt(0x800)));
-                case 3 -> s.append(List.of("\u2028", "é", "€", "😀").get(r.nextInt(4)));
-                default -> s.append((char) (0x20 + r.nextInt(0x5f)));
-            }
-        }
-        return s.toString();
+        return AwkwardText.of(r, "", r.nextInt(13));
     }
 
     private static List<String> texts(Random r) {
