@@ -2,7 +2,6 @@ package dev.mooring.overlay.hub;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.mooring.overlay.address.Ipv4Address;
 import dev.mooring.overlay.hub.JsonFields.Kind;
 import dev.mooring.overlay.hub.JsonFields.Problem;
@@ -62,15 +61,10 @@ final class HubPeerCache {
             return Optional.empty();
         }
         try {
-            return Optional.of(JsonFields.parse(bytes, p -> {
-                JsonFields.expect(p, JsonToken.START_ARRAY, "a list of peers");
-                List<HubPeer> peers = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) {
-                    JsonLocation at = p.currentTokenLocation();
-                    peers.add(peer(JsonFields.object(p, "a peer", FIELDS), at));
-                }
-                return peers;
-            }));
+            return Optional.of(JsonFields.parse(bytes, p -> JsonFields.list(p, "a list of peers", e -> {
+                JsonLocation at = e.currentTokenLocation();
+                return peer(JsonFields.object(e, "a peer", FIELDS), at);
+            })));
         } catch (Problem e) {
             log.accept("hub: ignoring the saved peer list " + e.where(file) + " (" + e.getMessage() + "); the hub's next answer replaces it");
             return Optional.empty();
