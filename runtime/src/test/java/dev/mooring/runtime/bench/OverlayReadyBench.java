@@ -19,7 +19,8 @@ import java.util.Optional;
  * the mark), on the jlinked runtime with and without the AOT cache, against the stock JDK 25 in
  * the same run; and the memory of the idle service (aot variant) 12 s after READY, once the
  * launcher's periodic native-heap trim (every 5 s) has run after the start: its RSS and the
- * private (anonymous) part of it. Each sample gets its own namespaces, deleted afterwards.
+ * private (anonymous) part of it; then the same for a hub-managed configuration whose hub is
+ * away ({@link OverlayNode#create(Path, boolean)}). Each sample gets its own namespaces, deleted afterwards.
  *
  * <p>Needs root (network namespaces). Run after {@code make build runtime-tar}, from the checkout:
  * {@code java -cp <runtime test class path> dev.mooring.runtime.bench.OverlayReadyBench [--n=10] [--tar=..] [--aot=..]}
@@ -56,7 +57,7 @@ public final class OverlayReadyBench {
                         case "no-aot" -> List.of(runtime.withoutCache().launcher().toString());
                         default -> runtime.stockJdk();
                     };
-                    Sample s = sample(mooring, Files.createDirectories(scratch.resolve(variant)), variant.equals("aot") && round >= 0);
+                    Sample s = sample(mooring, Files.createDirectories(scratch.resolve(variant)), variant.equals("aot") && round >= 0, false);
                     if (round >= 0) {
                         ready.get(variant).add(s.readyMillis());
                         s.memory().ifPresent(m -> {
@@ -66,11 +67,28 @@ public final class OverlayReadyBench {
                     }
                 }
             }
+            // A registered device: the same start with a hub section, its hub away (the client's
+            // classes, Jackson and java.net.http and TLS, are loaded after READY either way).
+            List<Double> hubReady = new ArrayList<>();
+            List<Double> hubRss = new ArrayList<>();
+            List<Double> hubAnonymous = new ArrayList<>();
+            for (int round = 0; round < n; round++) {
+                Sample s = sample(List.of(runtime.withCache().launcher().toString()),
+                        Files.createDirectories(scratch.resolve("hub")), true, true);
+                hubReady.add(s.readyMillis());
+                s.memory().ifPresent(m -> {
+                    hubRss.add(m.residentMiB());
+                    hubAnonymous.add(m.anonymousMiB());
+                });
+            }
             String baseline = "stock JDK " + Runtime.version().feature() + " java -cp, no AOT cache";
             System.out.println(BenchRuntime.json("runtime-overlay-ready", "ms", ready.get("aot"), baseline, ready.get("stock")));
             System.out.println(BenchRuntime.json("runtime-overlay-ready-no-aot-cache", "ms", ready.get("no-aot"), baseline, ready.get("stock")));
             System.out.println(BenchRuntime.json("runtime-overlay-idle-rss", "MiB", rss, null, null));
             System.out.println(BenchRuntime.json("runtime-overlay-idle-rss-anonymous", "MiB", anonymous, null, null));
+            System.out.println(BenchRuntime.json("runtime-overlay-ready-hub-managed", "ms", hubReady, null, null));
+            System.out.println(BenchRuntime.json("runtime-overlay-idle-rss-hub-managed", "MiB", hubRss, null, null));
+            System.out.println(BenchRuntime.json("runtime-overlay-idle-rss-anonymous-hub-managed", "MiB", hubAnonymous, null, null));
         } finally {
             StartupBench.deleteTree(scratch);
         }
@@ -85,8 +103,8 @@ public final class OverlayReadyBench {
      */
     private record Memory(double residentMiB, double anonymousMiB) {}
 
-    private static Sample sample(List<String> mooring, Path directory, boolean measureRss) throws Exception {
-        try (OverlayNode node = OverlayNode.create(directory)) {
+    private static Sample sample(List<String> mooring, Path directory, boolean measureRss, boolean hubManaged) throws Exception {
+        try (OverlayNode node = OverlayNode.create(directory, hubManaged)) {
             long start = System.nanoTime();
             NetnsLab.Background overlay = node.start(mooring);
             node.awaitReady(overlay, READY_WITHIN);

@@ -28,6 +28,16 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
      * lives in {@code directory/state}, never in the build machine's /var/lib/mooring.
      */
     public static OverlayNode create(Path directory) throws IOException {
+        return create(directory, false);
+    }
+
+    /**
+     * As {@link #create(Path)}; with {@code hubManaged} the configuration also has a {@code hub:}
+     * section whose credentials name a hub at 198.51.100.254, an address nothing in the lab
+     * answers: the service then runs its hub client (heartbeats that time out and are retried),
+     * as a registered device whose hub is away does.
+     */
+    public static OverlayNode create(Path directory, boolean hubManaged) throws IOException {
         Path config = directory.resolve("overlay.yaml");
         Path status = directory.resolve("overlay.json");
         Files.deleteIfExists(status);
@@ -48,12 +58,24 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
                         underlay: 198.51.100.2
                     status: %s
                     state: %s
-                    """.formatted(OVERLAY_ADDRESS, lab.host(1).device(), status, directory.resolve("state")));
+                    """.formatted(OVERLAY_ADDRESS, lab.host(1).device(), status, directory.resolve("state"))
+                    + (hubManaged ? hubSection(directory) : ""));
             return new OverlayNode(lab, config, status);
         } catch (IOException | RuntimeException e) {
             lab.close();
             throw e;
         }
+    }
+
+    /** Credentials as first boot writes them (docs/contracts.md), and the section naming them. */
+    private static String hubSection(Path directory) throws IOException {
+        Path hub = Files.createDirectories(directory.resolve("hub"));
+        Path credentials = hub.resolve("credentials.json");
+        Files.writeString(credentials, """
+                {"version": 1, "url": "http://198.51.100.254:8443", "cluster": "rt", "hostId": "rt-node-1",
+                 "apiKey": "mk_abcdefghijklmnopqrstuvwxyz012345"}
+                """);
+        return "cluster: rt\nhub:\n  credentials: " + credentials + "\n  heartbeat: 2s\n";
     }
 
     public NetnsLab.Host host() {
