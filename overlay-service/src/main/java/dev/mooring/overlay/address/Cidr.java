@@ -78,4 +78,17 @@ public record Cidr(Ipv4Address network, int prefixLength) {
     public String toString() {
         return network + "/" + prefixLength;
     }
+
+    // equals and hashCode are written out: a record's own are bound by invokedynamic on first call,
+    // which spins method-handle classes at every start (no AOT cache holds them), and these values
+    // are compared on the way to READY. They compare the components the record would.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Cidr other && other.prefixLength == prefixLength && other.network.equals(network);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * network.hashCode() + Integer.hashCode(prefixLength);
+    }
 }

@@ -60,4 +60,17 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
     public String toString() {
         return (bits >>> 24) + "." + ((bits >>> 16) & 0xff) + "." + ((bits >>> 8) & 0xff) + "." + (bits & 0xff);
     }
+
+    // equals and hashCode are written out: a record's own are bound by invokedynamic on first call,
+    // which spins method-handle classes at every start (no AOT cache holds them), and these values
+    // are compared on the way to READY. They compare the components the record would.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Ipv4Address other && other.bits == bits;
+    }
+
+    @Override
+    public int hashCode() {
+        return Integer.hashCode(bits);
+    }
 }

@@ -64,4 +64,17 @@ public record MacAddress(long bits) {
     public String toString() {
         return HexFormat.ofDelimiter(":").formatHex(toBytes());
     }
+
+    // equals and hashCode are written out: a record's own are bound by invokedynamic on first call,
+    // which spins method-handle classes at every start (no AOT cache holds them), and these values
+    // are compared on the way to READY. They compare the components the record would.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MacAddress other && other.bits == bits;
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(bits);
+    }
 }

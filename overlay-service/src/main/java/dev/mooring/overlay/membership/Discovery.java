@@ -3,32 +3,16 @@ package dev.mooring.overlay.membership;
 import dev.mooring.overlay.address.Ipv4Address;
 import dev.mooring.overlay.config.ClusterKey;
 import dev.mooring.overlay.netlink.NetworkNamespace;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.util.internal.logging.InternalLoggerFactory;
-import io.netty.util.internal.logging.JdkLoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.LinkedHashSet;
@@ -38,15 +22,25 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
  * Finds the other hosts of the cluster on the underlay: one UDP socket on {@code 0.0.0.0:port}
- * (netty, epoll where available, one event-loop thread) that announces this host every interval by
- * broadcast to the underlay subnet and by unicast to every known member and seed, and feeds what it
- * receives through an {@link AnnouncementFilter} into a {@link PeerTable}.
+ * that announces this host every interval by broadcast to the underlay subnet and by unicast to
+ * every known member and seed, and feeds what it receives through an {@link AnnouncementFilter}
+ * into a {@link PeerTable}.
+ *
+ * <p>Two threads: {@code mooring-discovery} owns the peer table and does everything (sending,
+ * failure detection, judging datagrams); {@code mooring-discovery-rx} only blocks in receive and
+ * hands each datagram over. The socket is a plain {@link DatagramChannel}: one socket and a few
+ * datagrams a second need no event-loop framework, and the JDK's channel costs the daemon nothing
+ * at start (netty's transport cost about 80 ms of CPU there; docs/runtime.md).
  *
  * <p>A newly heard member (new, back from the dead, or restarted) gets an immediate unicast reply,
  * so joining takes one round trip rather than one interval.
@@ -70,6 +64,7 @@ public final class Discovery implements AutoCloseable {
     /** Failure detection is checked this many times per interval. */
     private static final int TICKS_PER_INTERVAL = 5;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(2);
+    private static final String THREAD = "mooring-discovery";
     private static final System.Logger LOG = System.getLogger(Discovery.class.getName());
 
     /**
@@ -103,13 +98,17 @@ public final class Discovery implements AutoCloseable {
     private final Supplier<Optional<Ipv4Address>> broadcastAddress;
     private final InstantSource clock;
 
-    // Owned by the event loop thread once started.
+    /** Periodic announcement rounds run so far (sent or not: the underlay may have no address yet). */
+    private volatile long rounds;
+    // Owned by the discovery thread once started.
     private long sequence;
     private boolean leaving;
     private ScheduledFuture<?> announcing;
 
-    private EventLoopGroup group;
-    private volatile Channel channel;
+    private ScheduledExecutorService loop;
+    private volatile Thread loopThread;
+    private Thread receiver;
+    private volatile DatagramChannel channel;
     /** Seeds that change at run time (the hub's peer list), besides {@link Settings#seeds()}. */
     private volatile Supplier<? extends java.util.Collection<Ipv4Address>> moreSeeds = List::of;
 
@@ -157,21 +156,6 @@ public final class Discovery implements AutoCloseable {
         return table;
     }
 
-    /**
-     * Initialises netty's transport without opening anything: the epoll native library (unpacked
-     * and loaded on first use) and netty's platform probes and buffers. {@link #start} does the
-     * same when it has not happened yet; see {@code WarmUp}.
-     */
-    public static void loadTransport() {
-        // java.util.logging is where netty's logging ends up here anyway; naming it spares the
-        // probes for SLF4J and Log4J, each a class lookup through every jar (about 20 ms at start).
-        InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
-        if (Epoll.isAvailable()) {
-            EpollIoHandler.newFactory();
-        }
-        Unpooled.buffer(0).release();
-    }
-
     /** Binds in the process's own network namespace and starts announcing. */
     public void start() throws IOException {
         start(NetworkNamespace.current());
@@ -179,53 +163,85 @@ public final class Discovery implements AutoCloseable {
 
     /**
      * Binds the socket inside {@code namespace} and starts announcing. The socket is created by the
-     * calling thread (netty creates it in the channel constructor), so creating it inside
-     * {@link NetworkNamespace#call} places it there; the event loop then only uses it.
+     * calling thread inside {@link NetworkNamespace#call}, which places it there; the discovery
+     * threads then only use it.
      */
     public synchronized void start(NetworkNamespace namespace) throws IOException {
-        if (group != null) {
+        if (loop != null) {
             throw new IllegalStateException("discovery already started");
         }
-        boolean epoll = Epoll.isAvailable();
-        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mooring-discovery", true),
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Bootstrap bootstrap = new Bootstrap()
-                .group(group)
-                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                .option(ChannelOption.SO_BROADCAST, true)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                // One byte more than the largest announcement: a longer datagram arrives truncated to
-                // MAX_DATAGRAM + 1 bytes and is dropped as oversized without ever being held whole.
-                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(AnnouncementCodec.MAX_DATAGRAM + 1))
-                .handler(new Receiver());
+        DatagramChannel bound;
         try {
-            ChannelFuture bound = namespace.call(() -> bootstrap.bind(new InetSocketAddress(settings.port())).awaitUninterruptibly());
-            if (!bound.isSuccess()) {
-                throw new IOException("could not bind UDP port " + settings.port() + " for discovery: " + bound.cause().getMessage()
-                        + "; is another mooring overlay running, or is the port taken? (discovery.port in overlay.yaml)", bound.cause());
-            }
-            channel = bound.channel();
+            bound = namespace.call(this::open);
+        } catch (IOException e) {
+            throw new IOException("could not bind UDP port " + settings.port() + " for discovery: " + e.getMessage()
+                    + "; is another mooring overlay running, or is the port taken? (discovery.port in overlay.yaml)", e);
+        }
+        channel = bound;
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread t = Thread.ofPlatform().daemon().name(THREAD).unstarted(task);
+            loopThread = t;
+            return t;
+        });
+        loop = executor;
+        long intervalNanos = settings.interval().toNanos();
+        announcing = executor.scheduleAtFixedRate(guarded(this::round), 0, intervalNanos, TimeUnit.NANOSECONDS);
+        long tickNanos = intervalNanos / TICKS_PER_INTERVAL;
+        executor.scheduleAtFixedRate(guarded(this::tick), tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+        receiver = Thread.ofPlatform().daemon().name(THREAD + "-rx").start(() -> receive(bound, executor));
+    }
+
+    private DatagramChannel open() throws IOException {
+        DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
+        try {
+            ch.setOption(StandardSocketOptions.SO_BROADCAST, true);
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            ch.bind(new InetSocketAddress(settings.port()));
+            return ch;
         } catch (IOException | RuntimeException e) {
-            group.shutdownGracefully(0, STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            group = null;
+            ch.close();
             throw e;
         }
-        long intervalNanos = settings.interval().toNanos();
-        channel.eventLoop().execute(() -> {
-            announcing = channel.eventLoop().scheduleAtFixedRate(() -> announce(false), 0, intervalNanos, TimeUnit.NANOSECONDS);
-            channel.eventLoop().scheduleAtFixedRate(this::tick, intervalNanos / TICKS_PER_INTERVAL,
-                    intervalNanos / TICKS_PER_INTERVAL, TimeUnit.NANOSECONDS);
-        });
+    }
+
+    /**
+     * Receives until the socket is closed. One byte more than the largest announcement is read: a
+     * longer datagram arrives truncated to MAX_DATAGRAM + 1 bytes and is dropped as oversized
+     * without ever being held whole.
+     */
+    private void receive(DatagramChannel ch, ScheduledExecutorService judges) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(AnnouncementCodec.MAX_DATAGRAM + 1);
+        while (ch.isOpen()) {
+            SocketAddress sender;
+            try {
+                buffer.clear();
+                sender = ch.receive(buffer);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                // A UDP socket survives a failed read (e.g. a reported ICMP error); keep serving.
+                LOG.log(System.Logger.Level.WARNING, "discovery socket error: " + e);
+                continue;
+            }
+            buffer.flip();
+            byte[] datagram = new byte[buffer.remaining()];
+            buffer.get(datagram);
+            try {
+                judges.execute(guarded(() -> judge(datagram, sender)));
+            } catch (RejectedExecutionException e) {
+                return; // closing
+            }
+        }
     }
 
     /** Announces at once and a few more times shortly after ({@link #BURST}): the underlay address changed. */
     public void burst() {
-        Channel ch = channel;
-        if (ch == null) {
+        ScheduledExecutorService l = running();
+        if (l == null) {
             return;
         }
         for (Duration at : BURST) {
-            ch.eventLoop().schedule(() -> announce(false), at.toNanos(), TimeUnit.NANOSECONDS);
+            schedule(l, () -> announce(false), at);
         }
     }
 
@@ -236,33 +252,31 @@ public final class Discovery implements AutoCloseable {
      * called from the discovery thread (a {@link PeerTable} listener), which sends the copies.
      */
     public void leave() {
-        Channel ch = channel;
-        if (ch == null) {
+        ScheduledExecutorService l = running();
+        if (l == null) {
             return;
         }
-        if (ch.eventLoop().inEventLoop()) {
+        if (Thread.currentThread() == loopThread) {
             throw new IllegalStateException("leave() would wait for the discovery thread on itself; call it from another thread");
         }
         CompletableFuture<Void> sent = new CompletableFuture<>();
-        ch.eventLoop().execute(() -> {
+        schedule(l, () -> {
             if (leaving) {
                 sent.complete(null);
                 return;
             }
             leaving = true;
-            if (announcing != null) {
-                announcing.cancel(false);
-            }
+            announcing.cancel(false);
             for (int i = 0; i < LEAVE.size(); i++) {
                 boolean last = i == LEAVE.size() - 1;
-                ch.eventLoop().schedule(() -> {
+                schedule(l, () -> {
                     send(true);
                     if (last) {
                         sent.complete(null);
                     }
-                }, LEAVE.get(i).toNanos(), TimeUnit.NANOSECONDS);
+                }, LEAVE.get(i));
             }
-        });
+        }, Duration.ZERO);
         try {
             sent.get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -272,18 +286,50 @@ public final class Discovery implements AutoCloseable {
         }
     }
 
-    /** Closes the socket and stops the thread; returns when both are gone (bounded). */
+    /** Closes the socket and stops both threads; returns when they are gone (bounded). */
     @Override
     public synchronized void close() {
-        if (group == null) {
+        if (loop == null) {
             return;
         }
-        if (channel != null) {
-            channel.close().awaitUninterruptibly(STOP_TIMEOUT.toMillis());
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing the discovery socket: " + e);
         }
-        group.shutdownGracefully(0, STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).awaitUninterruptibly(STOP_TIMEOUT.toMillis() * 2);
-        group = null;
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            receiver.join(STOP_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        loop = null;
+        receiver = null;
         channel = null;
+    }
+
+    private synchronized ScheduledExecutorService running() {
+        return loop;
+    }
+
+    private static void schedule(ScheduledExecutorService l, Runnable task, Duration delay) {
+        try {
+            l.schedule(guarded(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // Closing: nothing more is sent.
+        }
+    }
+
+    /** A periodic task that throws is never run again: log instead, so nothing can end the loop. */
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "discovery task failed", e);
+            }
+        };
     }
 
     private void tick() {
@@ -291,6 +337,22 @@ public final class Discovery implements AutoCloseable {
             table.tick();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "a membership listener failed", e);
+        }
+    }
+
+    /**
+     * How many periodic announcement rounds have run. A round runs on the thread that also judges
+     * what arrives, so a datagram that came in before round n was weighed before round n + 1.
+     */
+    public long rounds() {
+        return rounds;
+    }
+
+    private void round() {
+        try {
+            announce(false);
+        } finally {
+            rounds++; // only this thread writes it
         }
     }
 
@@ -320,19 +382,22 @@ public final class Discovery implements AutoCloseable {
             return;
         }
         Announcement.Flags flags = leavingCopy ? host.flags().withLeaving(true) : host.flags();
+        DatagramChannel ch = channel;
+        if (ch == null) {
+            return; // closed
+        }
         for (Ipv4Address target : targets) {
             Announcement announcement = new Announcement(codec.clusterId(), hostId, host.hostName(), host.overlay(), host.mac(),
                     host.underlay(), host.role(), incarnation, sequence++, clock.millis(), Nonce.random(), flags);
-            DatagramPacket packet = new DatagramPacket(Unpooled.wrappedBuffer(codec.encode(announcement)),
-                    new InetSocketAddress(inet(target), settings.port()));
-            channel.write(packet).addListener((ChannelFutureListener) f -> {
-                if (!f.isSuccess()) {
-                    // Expected while the underlay is down or moving; the next round retries.
-                    LOG.log(System.Logger.Level.DEBUG, "announcement to " + target + " not sent: " + f.cause());
-                }
-            });
+            try {
+                ch.send(ByteBuffer.wrap(codec.encode(announcement)), new InetSocketAddress(inet(target), settings.port()));
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                // Expected while the underlay is down or moving; the next round retries.
+                LOG.log(System.Logger.Level.DEBUG, "announcement to " + target + " not sent: " + e);
+            }
         }
-        channel.flush();
     }
 
     /**
@@ -365,40 +430,30 @@ public final class Discovery implements AutoCloseable {
         }
     }
 
-    /** Judges each datagram on its own; nothing it receives can end the loop. */
-    private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            byte[] datagram = ByteBufUtil.getBytes(packet.content());
-            switch (filter.admit(datagram)) {
-                case AnnouncementFilter.Verdict.Accepted accepted -> {
-                    Announcement a = accepted.announcement();
-                    Optional<Member> known = table.member(a.hostId());
-                    try {
-                        table.accept(a);
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.ERROR, "a membership listener failed", e);
-                    }
-                    // A host that is new, back from the dead or restarted learns of this one by return
-                    // instead of waiting up to an interval for the next round.
-                    boolean newcomer = known.isEmpty() || known.get().state() == MemberState.DEAD || known.get().incarnation() != a.incarnation();
-                    if (newcomer && !a.flags().leaving() && !leaving) {
-                        send(false, a.underlay());
-                    }
+    /** Judges one datagram on its own (on the discovery thread); nothing it receives can end the loop. */
+    private void judge(byte[] datagram, SocketAddress sender) {
+        switch (filter.admit(datagram)) {
+            case AnnouncementFilter.Verdict.Accepted accepted -> {
+                Announcement a = accepted.announcement();
+                Optional<Member> known = table.member(a.hostId());
+                try {
+                    table.accept(a);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "a membership listener failed", e);
                 }
-                case AnnouncementFilter.Verdict.Dropped dropped -> {
-                    if (dropped.reason() != DropReason.SELF) {
-                        LOG.log(System.Logger.Level.DEBUG, "dropped a datagram from " + packet.sender() + " as "
-                                + dropped.reason().metricName() + ": " + dropped.detail());
-                    }
+                // A host that is new, back from the dead or restarted learns of this one by return
+                // instead of waiting up to an interval for the next round.
+                boolean newcomer = known.isEmpty() || known.get().state() == MemberState.DEAD || known.get().incarnation() != a.incarnation();
+                if (newcomer && !a.flags().leaving() && !leaving) {
+                    send(false, a.underlay());
                 }
             }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // A UDP socket survives a failed read (e.g. a reported ICMP error); keep serving.
-            LOG.log(System.Logger.Level.WARNING, "discovery socket error: " + cause);
+            case AnnouncementFilter.Verdict.Dropped dropped -> {
+                if (dropped.reason() != DropReason.SELF) {
+                    LOG.log(System.Logger.Level.DEBUG, "dropped a datagram from " + sender + " as "
+                            + dropped.reason().metricName() + ": " + dropped.detail());
+                }
+            }
         }
     }
 }

@@ -351,23 +351,28 @@ public final class OverlayService {
             return derivation.candidate(config.host().id());
         }
         settlement = new AddressSettlement(derivation, config.host().id(),
-                config.discovery().interval().multipliedBy(SETTLE_INTERVALS), System.nanoTime());
+                config.discovery().interval().multipliedBy(SETTLE_INTERVALS), SETTLE_INTERVALS, System.nanoTime());
         tentative = true;
         return settlement.current();
     }
 
-    /** Waits until the derived address has not moved for the settle window, weighing every claim heard. */
+    /**
+     * Waits until the derived address has not moved for the settle window and discovery has sent
+     * its rounds since, weighing every claim heard.
+     */
     private void settle() {
+        long poll = Math.max(1, config.discovery().interval().toMillis() / 5);
         synchronized (settling) {
             while (!stopping) {
-                settlement.weigh(table.snapshot(), System.nanoTime());
+                settlement.weigh(table.snapshot(), System.nanoTime(), discovery.rounds());
                 address = settlement.current();
-                Duration left = settlement.remaining(System.nanoTime());
-                if (left.isZero()) {
+                if (settlement.settled(System.nanoTime(), discovery.rounds())) {
                     break;
                 }
+                Duration left = settlement.remaining(System.nanoTime());
                 try {
-                    settling.wait(Math.max(1, left.toMillis()));
+                    // The window's end, or (once it has passed) a look at the rounds now and then.
+                    settling.wait(left.isZero() ? poll : Math.max(1, left.toMillis()));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;

@@ -26,19 +26,40 @@ class AddressSettlementTest {
 
     @Test
     void aClaimNobodyContestsSettlesAfterTheWindow() {
-        AddressSettlement s = new AddressSettlement(DERIVATION, "h1-id", WINDOW, 0);
+        AddressSettlement s = new AddressSettlement(DERIVATION, "h1-id", WINDOW, 3, 0);
         assertThat(s.current()).isEqualTo(DERIVATION.candidate("h1-id"));
-        assertThat(s.weigh(List.of(), 100 * MS)).isFalse();
+        assertThat(s.weigh(List.of(), 100 * MS, 1)).isFalse();
         assertThat(s.remaining(100 * MS)).isEqualTo(Duration.ofMillis(650));
+        assertThat(s.settled(100 * MS, 3)).isFalse();
         assertThat(s.remaining(750 * MS)).isZero();
+        assertThat(s.settled(750 * MS, 3)).isTrue();
+    }
+
+    /**
+     * A host whose discovery got going late (a slow JVM): the window has long passed, but the claim
+     * waits for the rounds that let it hear the others, and a claim heard then still moves it.
+     */
+    @Test
+    void aSlowStartWaitsForItsOwnRoundsAndStillYieldsToAClaimHeardThen() {
+        AddressSettlement s = new AddressSettlement(DERIVATION, "h1-id", WINDOW, 3, 0);
+        Ipv4Address mine = s.current();
+        assertThat(s.weigh(List.of(), 3_000 * MS, 0)).isFalse();
+        assertThat(s.settled(3_000 * MS, 0)).isFalse();
+        assertThat(s.settled(3_250 * MS, 2)).isFalse();
+        // The first round brought a reply: a settled host holds this address.
+        assertThat(s.weigh(List.of(ClusterPeersTest.member("zz-id", mine.toString(), "198.51.100.12", MemberState.ALIVE, false, T)),
+                3_300 * MS, 2)).isTrue();
+        assertThat(s.current()).isNotEqualTo(mine);
+        assertThat(s.settled(4_000 * MS, 4)).as("three rounds since the move are due, not two").isFalse();
+        assertThat(s.settled(4_100 * MS, 5)).isTrue();
     }
 
     @Test
     void aPersistedClaimOnOurAddressMovesUsAndRestartsTheWindow() {
-        AddressSettlement s = new AddressSettlement(DERIVATION, "h1-id", WINDOW, 0);
+        AddressSettlement s = new AddressSettlement(DERIVATION, "h1-id", WINDOW, 3, 0);
         Ipv4Address mine = s.current();
         assertThat(s.weigh(List.of(ClusterPeersTest.member("zz-id", mine.toString(), "198.51.100.12", MemberState.DEAD, false, T)),
-                500 * MS)).isTrue();
+                500 * MS, 2)).isTrue();
         assertThat(s.current()).isNotEqualTo(mine);
         assertThat(DERIVATION.isAssignable(s.current())).isTrue();
         assertThat(s.remaining(750 * MS)).isEqualTo(Duration.ofMillis(500));
@@ -54,7 +75,7 @@ class AddressSettlementTest {
         Random random = new Random(seed);
         List<String> ids = List.of("h" + random.nextInt(1000) + "-a", "h" + random.nextInt(1000) + "-b",
                 "h" + random.nextInt(1000) + "-c", "h" + random.nextInt(1000) + "-d");
-        List<AddressSettlement> hosts = ids.stream().map(id -> new AddressSettlement(DERIVATION, id, WINDOW, 0)).toList();
+        List<AddressSettlement> hosts = ids.stream().map(id -> new AddressSettlement(DERIVATION, id, WINDOW, 3, 0)).toList();
         for (int round = 1; round <= 20; round++) {
             List<Integer> order = new ArrayList<>(List.of(0, 1, 2, 3));
             java.util.Collections.shuffle(order, random);
@@ -66,7 +87,7 @@ class AddressSettlementTest {
                                 MemberState.ALIVE, true, T));
                     }
                 }
-                hosts.get(i).weigh(others, round * 250 * MS);
+                hosts.get(i).weigh(others, round * 250 * MS, round);
             }
         }
         Set<Ipv4Address> settled = new HashSet<>();

@@ -56,9 +56,6 @@ public final class RuntimeAssembly {
             // glibc keeps freed start-up memory in its arenas; trimming every 5 s gives ~5 MB of the idle
             // daemon's RSS back (measured) at a cost of microseconds. A CLI exits before the first trim.
             "-XX:TrimNativeHeapInterval=5000",
-            // netty's default (adaptive, pooled) allocator keeps chunks per thread and loads its JFR event
-            // classes; the overlay's traffic (announcements, /metrics) is a few small buffers a second.
-            "-Dio.netty.allocator.type=unpooled",
             "-Xlog:disable",               // JVM warnings (e.g. a stale AOT cache) to stderr, never
             "-Xlog:all=warning:stderr",    // into a command's stdout
             // JDK 25 stores the interpreter/compiled-code adapters in the cache as machine code for the
