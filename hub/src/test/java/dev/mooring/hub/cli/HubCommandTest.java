@@ -102,6 +102,12 @@ class HubCommandTest {
             HubClient client = new HubClient(server.url(), HttpClient.newBuilder().sslContext(ssl).build());
             assertThat(client.get("/api/v1/clusters", admin).status()).isEqualTo(200);
             assertThat(client.get("/api/v1/clusters", "wrong").status()).isEqualTo(401);
+            // The overlay's own client, trusting the CA file its credentials name: the TLS handshake
+            // succeeds and the hub's answer (an unknown key) comes back as the hub wrote it.
+            var device = new dev.mooring.overlay.hub.HubClient(new dev.mooring.overlay.hub.HubCredentials(
+                    java.net.URI.create(server.url()), "c1", "h1", "mk_abcdefghijklmnopqrstuvwxyz012345", Optional.of(cert)));
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(device::peers))
+                    .hasMessageContaining("401").hasMessageContaining("register the host again");
         } finally {
             beats.close();
             store.close();
