@@ -187,7 +187,7 @@ public final class Discovery implements AutoCloseable {
         long intervalNanos = settings.interval().toNanos();
         announcing = executor.scheduleAtFixedRate(guarded(this::round), 0, intervalNanos, TimeUnit.NANOSECONDS);
         long tickNanos = intervalNanos / TICKS_PER_INTERVAL;
-        executor.scheduleAtFixedRate(guarded(this::tick), tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+        executor.scheduleAtFixedRate(this::tick, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
         receiver = Thread.ofPlatform().daemon().name(THREAD + "-rx").start(() -> receive(bound, executor));
     }
 
@@ -332,6 +332,7 @@ public final class Discovery implements AutoCloseable {
         };
     }
 
+    /** Catches what a listener throws itself, so the periodic tick is never cancelled (see {@link #guarded}). */
     private void tick() {
         try {
             table.tick();
