@@ -1,11 +1,5 @@
 package dev.mooring.runtime;
 
-import dev.mooring.firstboot.cli.FirstbootCommand;
-import dev.mooring.firstboot.cli.UserdataCommand;
-import dev.mooring.hub.cli.HubCommand;
-import dev.mooring.image.cli.ImageCommand;
-import dev.mooring.k8s.cli.K8sCommand;
-import dev.mooring.lab.cli.LabCommand;
 import dev.mooring.overlay.cli.OverlayCommand;
 import dev.mooring.overlay.service.WarmUp;
 import java.io.PrintWriter;
@@ -44,18 +38,21 @@ public final class Mooring implements Callable<Integer> {
 
     /**
      * Every command under {@code mooring}, by its {@code @Command} name, in the order help lists
-     * them. The names are written out rather than read from the annotations, which would parse
-     * every command's annotations at each start; {@code MooringTest} checks that they agree.
+     * them, with the name of its class. The names are written out rather than read from the
+     * annotations, which would parse every command's annotations at each start; the classes are
+     * named, not referenced, so that a command loads only its own module: the overlay service runs
+     * with its module's jars alone on the class path (docs/runtime.md). {@code MooringTest} checks
+     * that every class exists and carries the name it is listed under.
      */
-    static final Map<String, Class<?>> COMMANDS = commands(
-            "completion", CompletionCommand.class,
-            "userdata", UserdataCommand.class,
-            "firstboot", FirstbootCommand.class,
-            "overlay", OverlayCommand.class,
-            "k8s", K8sCommand.class,
-            "hub", HubCommand.class,
-            "image", ImageCommand.class,
-            "lab", LabCommand.class);
+    static final Map<String, String> COMMANDS = commands(
+            "completion", "dev.mooring.runtime.CompletionCommand",
+            "userdata", "dev.mooring.firstboot.cli.UserdataCommand",
+            "firstboot", "dev.mooring.firstboot.cli.FirstbootCommand",
+            "overlay", "dev.mooring.overlay.cli.OverlayCommand",
+            "k8s", "dev.mooring.k8s.cli.K8sCommand",
+            "hub", "dev.mooring.hub.cli.HubCommand",
+            "image", "dev.mooring.image.cli.ImageCommand",
+            "lab", "dev.mooring.lab.cli.LabCommand");
 
     /** Setting this environment variable to {@code 1} shows stack traces, like {@code --debug}. */
     public static final String DEBUG_VARIABLE = "MOORING_DEBUG";
@@ -105,18 +102,28 @@ public final class Mooring implements Callable<Integer> {
         FailureReport report = new FailureReport("1".equals(environment.get(DEBUG_VARIABLE)));
         CommandLine root = new CommandLine(new Mooring());
         for (String name : names) {
-            root.addSubcommand(name, COMMANDS.get(name));
+            root.addSubcommand(name, commandClass(name));
         }
         return root.setParameterExceptionHandler(report).setExecutionExceptionHandler(report);
     }
 
-    /** Pairs of name and command class. */
-    private static Map<String, Class<?>> commands(Object... nameAndClass) {
-        Map<String, Class<?>> byName = new LinkedHashMap<>();
+    /** Pairs of command name and class name. */
+    private static Map<String, String> commands(String... nameAndClass) {
+        Map<String, String> byName = new LinkedHashMap<>();
         for (int i = 0; i < nameAndClass.length; i += 2) {
-            byName.put((String) nameAndClass[i], (Class<?>) nameAndClass[i + 1]);
+            byName.put(nameAndClass[i], nameAndClass[i + 1]);
         }
         return Collections.unmodifiableMap(byName);
+    }
+
+    /** The class of one of {@link #COMMANDS}. */
+    static Class<?> commandClass(String name) {
+        try {
+            return Class.forName(COMMANDS.get(name));
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("mooring's jars are incomplete: the '" + name + "' command's class "
+                    + e.getMessage() + " is not on the class path", e);
+        }
     }
 
     /** Runs {@code mooring} with these arguments and exits with the command's status. */

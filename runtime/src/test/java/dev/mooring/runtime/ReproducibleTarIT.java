@@ -40,7 +40,8 @@ class ReproducibleTarIT {
                 "--output=" + elsewhere,
                 "--timestamp=" + System.getProperty("mooring.runtime.timestamp"),
                 "--exclude-modules=" + System.getProperty("mooring.runtime.excluded-modules"),
-                "--aot-cache=false");
+                "--aot-cache=false",
+                "--service=overlay-service");
 
         Result r = Processes.run(command, Map.of(), Duration.ofMinutes(5));
 

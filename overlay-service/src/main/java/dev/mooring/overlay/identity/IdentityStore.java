@@ -94,8 +94,8 @@ public final class IdentityStore {
     }
 
     /** {@link #checkFixed(OverlaySettings, String)} for a configuration read from overlay.yaml. */
-    public void checkFixed(OverlaySettings settings) throws IdentityException {
-        checkFixed(settings, "overlay.yaml");
+    public Optional<OverlayIdentity> checkFixed(OverlaySettings settings) throws IdentityException {
+        return checkFixed(settings, "overlay.yaml");
     }
 
     /**
@@ -104,10 +104,11 @@ public final class IdentityStore {
      * Nothing to check before the identity exists.
      *
      * @param config the configuration's name for the message, e.g. its path
+     * @return the identity it checked against (as {@link #load}), so a start reads the file once
      * @throws IdentityException.Conflict naming every contradiction and what to do
      * @throws IdentityException          when the identity file cannot be read
      */
-    public void checkFixed(OverlaySettings settings, String config) throws IdentityException {
+    public Optional<OverlayIdentity> checkFixed(OverlaySettings settings, String config) throws IdentityException {
         Optional<OverlayIdentity> identity = load();
         if (identity.isPresent()) {
             List<String> conflicts = identity.get().conflicts(settings, config);
@@ -115,6 +116,7 @@ public final class IdentityStore {
                 throw new IdentityException.Conflict(file(), String.join("\n", conflicts) + " (" + file() + ")");
             }
         }
+        return identity;
     }
 
     /**
@@ -122,7 +124,11 @@ public final class IdentityStore {
      * identity when it exists, in the counter file before that.
      */
     public long nextIncarnation() throws IdentityException {
-        Optional<OverlayIdentity> identity = load();
+        return nextIncarnation(load());
+    }
+
+    /** {@link #nextIncarnation()} with the identity the caller has just {@linkplain #load loaded}. */
+    public long nextIncarnation(Optional<OverlayIdentity> identity) throws IdentityException {
         long next = Math.max(identity.map(OverlayIdentity::incarnation).orElse(0L), counter()) + 1;
         if (identity.isPresent()) {
             save(identity.get().withIncarnation(next));

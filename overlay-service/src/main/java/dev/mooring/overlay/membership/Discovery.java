@@ -1,5 +1,6 @@
 package dev.mooring.overlay.membership;
 
+import dev.mooring.overlay.ServiceLog;
 import dev.mooring.overlay.address.Ipv4Address;
 import dev.mooring.overlay.config.ClusterKey;
 import dev.mooring.overlay.netlink.NetworkNamespace;
@@ -65,7 +66,6 @@ public final class Discovery implements AutoCloseable {
     private static final int TICKS_PER_INTERVAL = 5;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(2);
     private static final String THREAD = "mooring-discovery";
-    private static final System.Logger LOG = System.getLogger(Discovery.class.getName());
 
     /**
      * @param port     UDP port, the same on every host of the cluster
@@ -220,7 +220,7 @@ public final class Discovery implements AutoCloseable {
                 return;
             } catch (IOException e) {
                 // A UDP socket survives a failed read (e.g. a reported ICMP error); keep serving.
-                LOG.log(System.Logger.Level.WARNING, "discovery socket error: " + e);
+                ServiceLog.warning("discovery socket error: " + e);
                 continue;
             }
             buffer.flip();
@@ -282,7 +282,7 @@ public final class Discovery implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.log(System.Logger.Level.WARNING, "leaving announcements not all sent within " + STOP_TIMEOUT + ": " + e);
+            ServiceLog.warning("leaving announcements not all sent within " + STOP_TIMEOUT + ": " + e);
         }
     }
 
@@ -295,7 +295,7 @@ public final class Discovery implements AutoCloseable {
         try {
             channel.close();
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "closing the discovery socket: " + e);
+            ServiceLog.warning("closing the discovery socket: " + e);
         }
         loop.shutdownNow();
         try {
@@ -327,7 +327,7 @@ public final class Discovery implements AutoCloseable {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "discovery task failed", e);
+                ServiceLog.error("discovery task failed", e);
             }
         };
     }
@@ -337,7 +337,7 @@ public final class Discovery implements AutoCloseable {
         try {
             table.tick();
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "a membership listener failed", e);
+            ServiceLog.error("a membership listener failed", e);
         }
     }
 
@@ -379,7 +379,7 @@ public final class Discovery implements AutoCloseable {
             }
             targets = only == null ? targets(host.underlay()) : Set.of(only);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "could not describe this host for discovery", e);
+            ServiceLog.error("could not describe this host for discovery", e);
             return;
         }
         Announcement.Flags flags = leavingCopy ? host.flags().withLeaving(true) : host.flags();
@@ -396,7 +396,7 @@ public final class Discovery implements AutoCloseable {
                 return;
             } catch (IOException e) {
                 // Expected while the underlay is down or moving; the next round retries.
-                LOG.log(System.Logger.Level.DEBUG, "announcement to " + target + " not sent: " + e);
+                ServiceLog.debug("announcement to " + target + " not sent: " + e);
             }
         }
     }
@@ -440,7 +440,7 @@ public final class Discovery implements AutoCloseable {
                 try {
                     table.accept(a);
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "a membership listener failed", e);
+                    ServiceLog.error("a membership listener failed", e);
                 }
                 // A host that is new, back from the dead or restarted learns of this one by return
                 // instead of waiting up to an interval for the next round.
@@ -450,8 +450,8 @@ public final class Discovery implements AutoCloseable {
                 }
             }
             case AnnouncementFilter.Verdict.Dropped dropped -> {
-                if (dropped.reason() != DropReason.SELF) {
-                    LOG.log(System.Logger.Level.DEBUG, "dropped a datagram from " + sender + " as "
+                if (dropped.reason() != DropReason.SELF && ServiceLog.debugging()) {
+                    ServiceLog.debug("dropped a datagram from " + sender + " as "
                             + dropped.reason().metricName() + ": " + dropped.detail());
                 }
             }

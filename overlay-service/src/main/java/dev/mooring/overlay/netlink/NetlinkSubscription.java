@@ -1,5 +1,6 @@
 package dev.mooring.overlay.netlink;
 
+import dev.mooring.overlay.ServiceLog;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
@@ -24,7 +25,6 @@ public final class NetlinkSubscription implements AutoCloseable {
         void onOverrun();
     }
 
-    private static final System.Logger LOG = System.getLogger(NetlinkSubscription.class.getName());
     private static final int POLLFD_SIZE = 8;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
@@ -81,7 +81,7 @@ public final class NetlinkSubscription implements AutoCloseable {
                 }
             }
         } catch (ErrnoException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "rtnetlink notifications stopped: " + e.getMessage(), e);
+            ServiceLog.error("rtnetlink notifications stopped: " + e.getMessage(), e);
             listener.onOverrun();
         } finally {
             // The reader owns the descriptors: they are freed only once no thread can be inside poll or recv.
@@ -116,9 +116,9 @@ public final class NetlinkSubscription implements AutoCloseable {
         try {
             listener.onMessage(message);
         } catch (MalformedMessageException e) {
-            LOG.log(System.Logger.Level.WARNING, "ignored a malformed rtnetlink notification: " + e.getMessage());
+            ServiceLog.warning("ignored a malformed rtnetlink notification: " + e.getMessage());
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "rtnetlink listener failed", e);
+            ServiceLog.error("rtnetlink listener failed", e);
         }
     }
 
@@ -136,7 +136,7 @@ public final class NetlinkSubscription implements AutoCloseable {
             try {
                 Syscalls.signal(wakeup);
             } catch (ErrnoException e) {
-                LOG.log(System.Logger.Level.ERROR, "could not wake the rtnetlink reader: " + e.getMessage());
+                ServiceLog.error("could not wake the rtnetlink reader: " + e.getMessage(), null);
                 return;
             }
         }
@@ -145,7 +145,7 @@ public final class NetlinkSubscription implements AutoCloseable {
         }
         try {
             if (!reader.join(STOP_TIMEOUT)) {
-                LOG.log(System.Logger.Level.WARNING, "rtnetlink reader did not stop within " + STOP_TIMEOUT);
+                ServiceLog.warning("rtnetlink reader did not stop within " + STOP_TIMEOUT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -225,9 +225,8 @@ public final class OverlayService {
     private void start() throws IdentityException, UnderlayException, Reconciler.ApplyException, KernelException, IOException {
         IdentityStore identities = new IdentityStore(config.stateDirectory());
         // Before anything else: a config that contradicts the cluster's fixed CIDR or VIP changes nothing.
-        identities.checkFixed(config.overlay(), config.source().toString());
-        Optional<OverlayIdentity> identity = identities.load();
-        incarnation = identities.nextIncarnation();
+        Optional<OverlayIdentity> identity = identities.checkFixed(config.overlay(), config.source().toString());
+        incarnation = identities.nextIncarnation(identity);
 
         KernelState observed = kernel.observe();
         // Refuses a missing underlay before anything starts.

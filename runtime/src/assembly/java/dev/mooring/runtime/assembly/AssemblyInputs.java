@@ -25,16 +25,19 @@ import java.util.Set;
  * @param javaHome        the JDK whose jdeps and jlink run, and whose modules the runtime takes
  * @param excludedModules JDK modules jdeps lists but nothing mooring runs needs
  * @param trainAotCache   whether to train the AOT cache after the tar
+ * @param service         the artifact whose jar is the overlay service's ({@code overlay-service}): the
+ *                        service runs with it and what it references alone on the class path
  */
 record AssemblyInputs(String version, Path mainJar, Path libDir, Path sources, Path doc, Path work, Path output,
-                      Instant timestamp, Path javaHome, Set<String> excludedModules, boolean trainAotCache) {
+                      Instant timestamp, Path javaHome, Set<String> excludedModules, boolean trainAotCache,
+                      String service) {
 
     private static final List<String> KEYS = List.of("version", "jar", "lib", "sources", "doc", "work", "output",
-            "timestamp", "java-home", "exclude-modules", "aot-cache");
+            "timestamp", "java-home", "exclude-modules", "aot-cache", "service");
 
     /**
      * Reads {@code --version= --jar= --lib= --sources= --doc= --work= --output= --timestamp=} (ISO
-     * instant, e.g. Maven's project.build.outputTimestamp) and the optional {@code --java-home=}
+     * instant, e.g. Maven's project.build.outputTimestamp), {@code --service=} and the optional {@code --java-home=}
      * (default: the JDK running this), {@code --exclude-modules=a,b} and {@code --aot-cache=false}.
      */
     static AssemblyInputs parse(String[] args) {
@@ -59,7 +62,7 @@ record AssemblyInputs(String version, Path mainJar, Path libDir, Path sources, P
         return new AssemblyInputs(required(given, "version"), existing(given, "jar"), existing(given, "lib"),
                 existing(given, "sources"), existing(given, "doc"), Path.of(required(given, "work")),
                 Path.of(required(given, "output")), timestamp(given), javaHome, Set.copyOf(excluded),
-                !"false".equals(given.get("aot-cache")));
+                !"false".equals(given.get("aot-cache")), required(given, "service"));
     }
 
     private static String required(Map<String, String> given, String key) {

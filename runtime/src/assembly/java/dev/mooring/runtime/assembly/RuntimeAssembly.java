@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -105,9 +106,13 @@ public final class RuntimeAssembly {
             }
             classPathOnDevice.add("$home/lib/" + jar.getFileName());
         }
+        List<Path> serviceJars = ServiceClassPath.of(in.javaHome(), in.mainJar(),
+                in.libDir().resolve(in.service() + "-" + in.version() + ".jar"), jars, System.out);
         Map<String, String> values = new LinkedHashMap<>();
         values.put("@JVM_FLAGS@", String.join(" ", JVM_FLAGS));
         values.put("@CLASS_PATH@", String.join(":", classPathOnDevice));
+        values.put("@SERVICE_CLASS_PATH@", serviceJars.stream().map(jar -> "$home/lib/" + jar.getFileName())
+                .collect(Collectors.joining(":")));
         for (String launcher : List.of("mooring", "mooring-aot-cache")) {
             writeTemplate(in.sources().resolve("launcher").resolve(launcher), stage.resolve("bin").resolve(launcher), values);
         }

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -29,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>When {@code bin/mooring-aot-cache} runs as root it starts this JVM in a network namespace of
  * its own (unshare) holding only a veth pair, and names the pair's first end in
  * {@value #UNDERLAY_VARIABLE}: then the last step is a real {@code overlay run} there, until it is
- * ready and has taken the VIP, because the service's start (netlink, netty, the status file) is
+ * ready and has taken the VIP, because the service's start (netlink, the discovery socket, the status file) is
  * most of its time to READY. The namespace dies with the JVM; the host's network is never seen.
  */
 public final class TrainingRun {
@@ -45,6 +46,7 @@ public final class TrainingRun {
     static final String OVERLAY_RUN_ONLY = "--overlay-run-only";
     /** After READY: long enough for the VIP hold-off (1 s) and a few discovery rounds. */
     private static final long SERVE_AFTER_READY_MILLIS = 2_000;
+    private static final long SERVE_WITH_HUB_MILLIS = 4_000;
     private static final long READY_WITHIN_MILLIS = 30_000;
 
     private TrainingRun() {}
@@ -87,7 +89,7 @@ public final class TrainingRun {
             // The java launcher looks main up among Mooring's methods, which loads the classes of
             // their signatures (picocli's among them): do the same, so the cache holds them too.
             Mooring.class.getMethods();
-            runOverlay(underlay, Path.of(trainingDirectory), System.err);
+            runOverlay(underlay, Path.of(trainingDirectory), true, System.err);
             return;
         }
         // With the overlay step the JVM ends inside it, so the samples go where the script cleans up.
@@ -116,7 +118,7 @@ public final class TrainingRun {
             observeKernel(stderr);
             String underlay = System.getenv(UNDERLAY_VARIABLE);
             if (underlay != null && trainingDirectory != null) {
-                runOverlay(underlay, Path.of(trainingDirectory), stderr);
+                runOverlay(underlay, Path.of(trainingDirectory), false, stderr);
             }
         } finally {
             System.setOut(stdout);
@@ -149,7 +151,7 @@ public final class TrainingRun {
      * as SIGTERM would, and the JVM writes the cache as it exits). Refuses, and trains nothing more,
      * when the namespace holds any link besides loopback and the veth pair: then it is not ours.
      */
-    private static void runOverlay(String underlay, Path directory, PrintStream log) {
+    private static void runOverlay(String underlay, Path directory, boolean withHub, PrintStream log) {
         try (Kernel kernel = NetlinkKernel.open()) {
             List<String> foreign = kernel.observe().links().stream()
                     .map(Link::name)
@@ -166,6 +168,9 @@ public final class TrainingRun {
         }
         Path config = directory.resolve("overlay.yaml");
         Path status = directory.resolve("overlay.json");
+        // The service's cache is trained as a registered device runs: managed by a hub, over HTTPS.
+        Optional<TrainingHub> hub = withHub ? TrainingHub.start(directory, "training", "training-1", log) : Optional.empty();
+        hub.ifPresent(h -> Runtime.getRuntime().addShutdownHook(new Thread(h::close, "mooring-aot-training-hub")));
         try {
             Files.writeString(config, """
                     cluster: training
@@ -180,7 +185,8 @@ public final class TrainingRun {
                       - {host: training-2, address: 100.64.192.11, underlay: 198.51.100.2}
                     state: %s
                     status: %s
-                    """.formatted(underlay, directory.resolve("state"), status));
+                    """.formatted(underlay, directory.resolve("state"), status)
+                    + hub.map(h -> "hub: {credentials: " + h.credentials() + ", heartbeat: 1s}\n").orElse(""));
         } catch (IOException e) {
             log.println("mooring-aot-cache: warning: not training 'overlay run': " + e.getMessage());
             return;
@@ -194,7 +200,8 @@ public final class TrainingRun {
                 }
                 boolean ready = Files.exists(status);
                 if (ready) {
-                    Thread.sleep(SERVE_AFTER_READY_MILLIS);
+                    // With a hub, time for the first heartbeat's handshake too.
+                    Thread.sleep(hub.isPresent() ? SERVE_WITH_HUB_MILLIS : SERVE_AFTER_READY_MILLIS);
                 }
                 log.println(ready ? "mooring-aot-cache: trained on 'mooring overlay run' (private network namespace, "
                         + underlay + ")" : "mooring-aot-cache: warning: 'overlay run' was not ready within "

@@ -20,7 +20,9 @@ import java.util.Optional;
  * the same run; and the memory of the idle service (aot variant) 12 s after READY, once the
  * launcher's periodic native-heap trim (every 5 s) has run after the start: its RSS and the
  * private (anonymous) part of it; then the same for a hub-managed configuration whose hub is
- * away ({@link OverlayNode#create(Path, boolean)}). Each sample gets its own namespaces, deleted afterwards.
+ * away ({@link OverlayNode#create(Path, boolean)}); then for a device registered with a real hub
+ * that answers over HTTPS ({@link OverlayNode#createHubManaged}). Each sample gets its own
+ * namespaces, deleted afterwards.
  *
  * <p>Needs root (network namespaces). Run after {@code make build runtime-tar}, from the checkout:
  * {@code java -cp <runtime test class path> dev.mooring.runtime.bench.OverlayReadyBench [--n=10] [--tar=..] [--aot=..]}
@@ -81,6 +83,23 @@ public final class OverlayReadyBench {
                     hubAnonymous.add(m.anonymousMiB());
                 });
             }
+            // A registered device with its hub there, over HTTPS: heartbeats answered with 200 and the
+            // peer list, so the idle figure includes the TLS stack and the hub client's steady state.
+            List<Double> liveHubReady = new ArrayList<>();
+            List<Double> liveHubRss = new ArrayList<>();
+            List<Double> liveHubAnonymous = new ArrayList<>();
+            for (int round = 0; round < n; round++) {
+                Path directory = Files.createDirectories(scratch.resolve("live-hub-" + round));
+                List<String> mooring = List.of(runtime.withCache().launcher().toString());
+                try (OverlayNode node = OverlayNode.createHubManaged(directory, mooring)) {
+                    Sample s = sample(node, mooring, true);
+                    liveHubReady.add(s.readyMillis());
+                    s.memory().ifPresent(m -> {
+                        liveHubRss.add(m.residentMiB());
+                        liveHubAnonymous.add(m.anonymousMiB());
+                    });
+                }
+            }
             String baseline = "stock JDK " + Runtime.version().feature() + " java -cp, no AOT cache";
             System.out.println(BenchRuntime.json("runtime-overlay-ready", "ms", ready.get("aot"), baseline, ready.get("stock")));
             System.out.println(BenchRuntime.json("runtime-overlay-ready-no-aot-cache", "ms", ready.get("no-aot"), baseline, ready.get("stock")));
@@ -89,6 +108,9 @@ public final class OverlayReadyBench {
             System.out.println(BenchRuntime.json("runtime-overlay-ready-hub-managed", "ms", hubReady, null, null));
             System.out.println(BenchRuntime.json("runtime-overlay-idle-rss-hub-managed", "MiB", hubRss, null, null));
             System.out.println(BenchRuntime.json("runtime-overlay-idle-rss-anonymous-hub-managed", "MiB", hubAnonymous, null, null));
+            System.out.println(BenchRuntime.json("runtime-overlay-ready-hub-reachable", "ms", liveHubReady, null, null));
+            System.out.println(BenchRuntime.json("runtime-overlay-idle-rss-hub-reachable", "MiB", liveHubRss, null, null));
+            System.out.println(BenchRuntime.json("runtime-overlay-idle-rss-anonymous-hub-reachable", "MiB", liveHubAnonymous, null, null));
         } finally {
             StartupBench.deleteTree(scratch);
         }
@@ -105,19 +127,23 @@ public final class OverlayReadyBench {
 
     private static Sample sample(List<String> mooring, Path directory, boolean measureRss, boolean hubManaged) throws Exception {
         try (OverlayNode node = OverlayNode.create(directory, hubManaged)) {
-            long start = System.nanoTime();
-            NetnsLab.Background overlay = node.start(mooring);
-            node.awaitReady(overlay, READY_WITHIN);
-            double millis = (System.nanoTime() - start) / 1e6;
-            Optional<Memory> memory = Optional.empty();
-            if (measureRss) {
-                Thread.sleep(IDLE_BEFORE_RSS.toMillis());
-                memory = Optional.of(new Memory(kibibytes(Path.of("/proc/" + overlay.pid() + "/status"), "VmRSS:") / 1024.0,
-                        kibibytes(Path.of("/proc/" + overlay.pid() + "/smaps_rollup"), "Pss_Anon:") / 1024.0));
-            }
-            overlay.stop(STOP_GRACE);
-            return new Sample(millis, memory);
+            return sample(node, mooring, measureRss);
         }
+    }
+
+    private static Sample sample(OverlayNode node, List<String> mooring, boolean measureRss) throws Exception {
+        long start = System.nanoTime();
+        NetnsLab.Background overlay = node.start(mooring);
+        node.awaitReady(overlay, READY_WITHIN);
+        double millis = (System.nanoTime() - start) / 1e6;
+        Optional<Memory> memory = Optional.empty();
+        if (measureRss) {
+            Thread.sleep(IDLE_BEFORE_RSS.toMillis());
+            memory = Optional.of(new Memory(kibibytes(Path.of("/proc/" + overlay.pid() + "/status"), "VmRSS:") / 1024.0,
+                    kibibytes(Path.of("/proc/" + overlay.pid() + "/smaps_rollup"), "Pss_Anon:") / 1024.0));
+        }
+        overlay.stop(STOP_GRACE);
+        return new Sample(millis, memory);
     }
 
     /** A "Key:   123 kB" line of a /proc file ({@code ip netns exec} and the launcher exec into java, so the PID is the JVM's). */

@@ -1,9 +1,13 @@
 package dev.mooring.runtime.testing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mooring.overlay.testing.NetnsLab;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +80,102 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
                  "apiKey": "mk_abcdefghijklmnopqrstuvwxyz012345"}
                 """);
         return "cluster: rt\nhub:\n  credentials: " + credentials + "\n  heartbeat: 2s\n";
+    }
+
+    /**
+     * A registered device and its hub, both real: a two-host lab whose second host runs
+     * {@code mooring hub} over HTTPS (198.51.100.2:8443, with the public test certificate
+     * {@code lab-hub.pem} of this package) started by {@code mooring}; the first host is
+     * registered with it as first boot registers (cluster, token, {@code POST /register}, with
+     * curl), and its configuration has the address and key the hub gave and a {@code hub:} section
+     * naming the credentials, so its heartbeats are answered with 200 and the peer list.
+     */
+    public static OverlayNode createHubManaged(Path directory, List<String> mooring) throws IOException, InterruptedException {
+        Path config = directory.resolve("overlay.yaml");
+        Path status = directory.resolve("overlay.json");
+        Files.deleteIfExists(status);
+        NetnsLab lab = NetnsLab.create(2);
+        try {
+            Path tls = Files.createDirectories(directory.resolve("hub-tls"));
+            Path cert = copy("lab-hub.pem", tls);
+            Path key = copy("lab-hub.key", tls);
+            // A new store each time: the cluster and the host are created afresh.
+            Path data = Files.createTempDirectory(directory, "hub-data");
+            List<String> hub = new ArrayList<>(mooring);
+            hub.addAll(List.of("hub", "--data", data.toString(), "--listen", HUB_ADDRESS + ":8443",
+                    "--tls-cert", cert.toString(), "--tls-key", key.toString()));
+            lab.start(lab.host(2).namespace(), hub);
+            String url = "https://" + HUB_ADDRESS + ":8443";
+            HubCalls calls = new HubCalls(lab, lab.host(1).namespace(), url, cert);
+            calls.awaitListening(Duration.ofSeconds(60));
+            String admin = Files.readString(data.resolve("admin-token")).strip();
+            calls.post("/api/v1/clusters", admin, "{\"name\":\"rt\",\"cidr\":\"100.64.192.0/23\"}");
+            String token = calls.post("/api/v1/clusters/rt/tokens", admin, "{\"ttl\":\"1h\",\"uses\":1}").path("token").asText();
+            JsonNode registered = calls.post("/api/v1/register", token, "{\"machineId\":\"bench-node-1\",\"hostname\":\"rt-node-1\","
+                    + "\"role\":\"control-plane\",\"addresses\":[\"198.51.100.1\"],\"version\":\"bench\"}");
+            Path credentials = directory.resolve("credentials.json");
+            Files.writeString(credentials, """
+                    {"version": 1, "url": "%s", "cluster": "rt", "hostId": "%s", "apiKey": "%s", "ca": "%s"}
+                    """.formatted(url, registered.path("hostId").asText(), registered.path("apiKey").asText(), cert));
+            Files.writeString(config, """
+                    cluster: rt
+                    host:
+                      name: rt-node-1
+                    role: control-plane
+                    overlay:
+                      cidr: 100.64.192.0/23
+                      address: %s
+                      underlay: %s
+                      key: %s
+                    status: %s
+                    state: %s
+                    hub:
+                      credentials: %s
+                      heartbeat: 2s
+                    """.formatted(registered.path("address").asText(), lab.host(1).device(),
+                    registered.path("cluster").path("key").asText(), status, directory.resolve("state"), credentials));
+            return new OverlayNode(lab, config, status);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            lab.close();
+            throw e;
+        }
+    }
+
+    /** Where {@link #createHubManaged} runs the hub: the lab's second host. */
+    public static final String HUB_ADDRESS = "198.51.100.2";
+
+    private static Path copy(String resource, Path directory) throws IOException {
+        try (InputStream in = OverlayNode.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException(resource + " is missing from the test resources");
+            }
+            Path target = directory.resolve(resource);
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        }
+    }
+
+    /** The hub's admin and registration API, called with curl from inside a lab host. */
+    private record HubCalls(NetnsLab lab, String namespace, String url, Path ca) {
+
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        JsonNode post(String path, String secret, String body) throws IOException {
+            NetnsLab.Result r = lab.exec(namespace, "curl", "-sS", "--fail-with-body", "--cacert", ca.toString(), "-X", "POST",
+                    "-H", "Authorization: Bearer " + secret, "-H", "Content-Type: application/json", "--data", body, url + path)
+                    .orThrow();
+            return JSON.readTree(r.stdout());
+        }
+
+        void awaitListening(Duration within) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + within.toNanos();
+            while (!lab.exec(namespace, "curl", "-sS", "-o", "/dev/null", "--cacert", ca.toString(), url + "/").succeeded()) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IOException("the lab's hub did not answer at " + url + " within " + within);
+                }
+                Thread.sleep(200);
+            }
+        }
     }
 
     public NetnsLab.Host host() {
