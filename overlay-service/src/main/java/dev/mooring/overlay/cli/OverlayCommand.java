@@ -8,6 +8,7 @@ import dev.mooring.overlay.kernel.Kernel;
 import dev.mooring.overlay.kernel.KernelChange;
 import dev.mooring.overlay.kernel.KernelException;
 import dev.mooring.overlay.kernel.NetlinkKernel;
+import dev.mooring.overlay.kernel.OpenOnFirstUse;
 import dev.mooring.overlay.netlink.ErrnoException;
 import dev.mooring.overlay.reconcile.Planner;
 import dev.mooring.overlay.reconcile.Reconciler;
@@ -152,7 +153,8 @@ public final class OverlayCommand implements Callable<Integer> {
             }
             return OK;
         }
-        try (Kernel kernel = kernels.open()) {
+        // Opened at its first use, after the identity checks: those overlap the warm-up's FFM linking.
+        try (Kernel kernel = new OpenOnFirstUse(kernels::open)) {
             OverlayService service = new OverlayService(cfg, kernel, arp, notifier, Clock.systemUTC(),
                     OverlayService.RESYNC, line -> {
                         err.println("mooring-overlay: " + line);

@@ -64,7 +64,12 @@ public final class RuntimeAssembly {
             // without those instructions dies with SIGILL in an AdapterBlob. The cache is trained on one
             // machine and used on others, so it holds no machine code; adapters are made at start.
             "-XX:+UnlockDiagnosticVMOptions",
-            "-XX:-AOTAdapterCaching");
+            "-XX:-AOTAdapterCaching",
+            // No method profiles in the cache: with C1 alone nothing reads them, and replaying them
+            // queued the training's compilations at start, on the cores the start needs (READY ~45 ms
+            // later, measured). The training records none, so the cache is smaller too.
+            "-XX:-AOTRecordTraining",
+            "-XX:-AOTReplayTraining");
 
     /** Options jlink stores in the runtime, applied to every start before the command line's. */
     static final String BAKED_OPTIONS = "--enable-native-access=ALL-UNNAMED";
