@@ -49,11 +49,14 @@ record BenchRuntime(InstalledRuntime withCache, InstalledRuntime withoutCache, P
         return command;
     }
 
-    /** The launcher's class path, read from the launcher so the baseline loads exactly the same jars. */
+    /**
+     * The launcher's class path (its first {@code classpath="..."}: every jar, as every command but
+     * the service with its own cache runs), read from the launcher so the baseline loads the same jars.
+     */
     private static String classPath(InstalledRuntime runtime) throws IOException {
-        Matcher m = Pattern.compile("-cp \"([^\"]+)\"").matcher(Files.readString(runtime.launcher()));
+        Matcher m = Pattern.compile("classpath=\"([^\"]+)\"").matcher(Files.readString(runtime.launcher()));
         if (!m.find()) {
-            throw new IOException(runtime.launcher() + " has no -cp \"...\"; the launcher template changed");
+            throw new IOException(runtime.launcher() + " has no classpath=\"...\"; the launcher template changed");
         }
         return m.group(1).replace("$home", runtime.home().toString());
     }

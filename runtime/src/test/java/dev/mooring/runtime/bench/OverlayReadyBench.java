@@ -92,7 +92,8 @@ public final class OverlayReadyBench {
                 Path directory = Files.createDirectories(scratch.resolve("live-hub-" + round));
                 List<String> mooring = List.of(runtime.withCache().launcher().toString());
                 try (OverlayNode node = OverlayNode.createHubManaged(directory, mooring)) {
-                    Sample s = sample(node, mooring, true);
+                    // Measured only if the hub really answered: else this would be the hub-away figure again.
+                    Sample s = sample(node, mooring, true, Optional.of("heartbeat and peer list ok"));
                     liveHubReady.add(s.readyMillis());
                     s.memory().ifPresent(m -> {
                         liveHubRss.add(m.residentMiB());
@@ -127,11 +128,12 @@ public final class OverlayReadyBench {
 
     private static Sample sample(List<String> mooring, Path directory, boolean measureRss, boolean hubManaged) throws Exception {
         try (OverlayNode node = OverlayNode.create(directory, hubManaged)) {
-            return sample(node, mooring, measureRss);
+            return sample(node, mooring, measureRss, Optional.empty());
         }
     }
 
-    private static Sample sample(OverlayNode node, List<String> mooring, boolean measureRss) throws Exception {
+    /** One start; with {@code mustSay}, fails unless the service's output has that text when it stops. */
+    private static Sample sample(OverlayNode node, List<String> mooring, boolean measureRss, Optional<String> mustSay) throws Exception {
         long start = System.nanoTime();
         NetnsLab.Background overlay = node.start(mooring);
         node.awaitReady(overlay, READY_WITHIN);
@@ -142,7 +144,11 @@ public final class OverlayReadyBench {
             memory = Optional.of(new Memory(kibibytes(Path.of("/proc/" + overlay.pid() + "/status"), "VmRSS:") / 1024.0,
                     kibibytes(Path.of("/proc/" + overlay.pid() + "/smaps_rollup"), "Pss_Anon:") / 1024.0));
         }
+        String output = overlay.output();
         overlay.stop(STOP_GRACE);
+        if (mustSay.isPresent() && !output.contains(mustSay.get())) {
+            throw new IOException("mooring overlay run never said '" + mustSay.get() + "'; its output:\n" + output);
+        }
         return new Sample(millis, memory);
     }
 

@@ -47,22 +47,14 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
         Files.deleteIfExists(status);
         NetnsLab lab = NetnsLab.create(1);
         try {
-            Files.writeString(config, """
-                    host:
-                      name: rt-node-1
-                    role: control-plane
-                    overlay:
-                      cidr: 100.64.192.0/23
-                      address: %s
-                      underlay: %s
-                      key: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=
+            Files.writeString(config, overlayYaml(OVERLAY_ADDRESS, lab.host(1).device(), "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                    status, directory.resolve("state"))
+                    + """
                     peers:
                       - host: rt-node-2
                         address: 100.64.192.11
                         underlay: 198.51.100.2
-                    status: %s
-                    state: %s
-                    """.formatted(OVERLAY_ADDRESS, lab.host(1).device(), status, directory.resolve("state"))
+                    """
                     + (hubManaged ? hubSection(directory) : ""));
             return new OverlayNode(lab, config, status);
         } catch (IOException | RuntimeException e) {
@@ -84,8 +76,8 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
 
     /**
      * A registered device and its hub, both real: a two-host lab whose second host runs
-     * {@code mooring hub} over HTTPS (198.51.100.2:8443, with the public test certificate
-     * {@code lab-hub.pem} of this package) started by {@code mooring}; the first host is
+     * {@code mooring hub} over HTTPS (198.51.100.12:8443, the address the public test certificate
+     * {@code lab-hub.pem} of this package names) started by {@code mooring}; the first host is
      * registered with it as first boot registers (cluster, token, {@code POST /register}, with
      * curl), and its configuration has the address and key the hub gave and a {@code hub:} section
      * naming the credentials, so its heartbeats are answered with 200 and the peer list.
@@ -102,38 +94,26 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
             // A new store each time: the cluster and the host are created afresh.
             Path data = Files.createTempDirectory(directory, "hub-data");
             List<String> hub = new ArrayList<>(mooring);
-            hub.addAll(List.of("hub", "--data", data.toString(), "--listen", HUB_ADDRESS + ":8443",
+            String hubAddress = lab.underlayAddress(lab.host(2)).toString();
+            hub.addAll(List.of("hub", "--data", data.toString(), "--listen", hubAddress + ":8443",
                     "--tls-cert", cert.toString(), "--tls-key", key.toString()));
             lab.start(lab.host(2).namespace(), hub);
-            String url = "https://" + HUB_ADDRESS + ":8443";
+            String url = "https://" + hubAddress + ":8443";
             HubCalls calls = new HubCalls(lab, lab.host(1).namespace(), url, cert);
             calls.awaitListening(Duration.ofSeconds(60));
             String admin = Files.readString(data.resolve("admin-token")).strip();
             calls.post("/api/v1/clusters", admin, "{\"name\":\"rt\",\"cidr\":\"100.64.192.0/23\"}");
             String token = calls.post("/api/v1/clusters/rt/tokens", admin, "{\"ttl\":\"1h\",\"uses\":1}").path("token").asText();
             JsonNode registered = calls.post("/api/v1/register", token, "{\"machineId\":\"bench-node-1\",\"hostname\":\"rt-node-1\","
-                    + "\"role\":\"control-plane\",\"addresses\":[\"198.51.100.1\"],\"version\":\"bench\"}");
+                    + "\"role\":\"control-plane\",\"addresses\":[\"" + lab.underlayAddress(lab.host(1)) + "\"],\"version\":\"bench\"}");
             Path credentials = directory.resolve("credentials.json");
             Files.writeString(credentials, """
                     {"version": 1, "url": "%s", "cluster": "rt", "hostId": "%s", "apiKey": "%s", "ca": "%s"}
                     """.formatted(url, registered.path("hostId").asText(), registered.path("apiKey").asText(), cert));
-            Files.writeString(config, """
-                    cluster: rt
-                    host:
-                      name: rt-node-1
-                    role: control-plane
-                    overlay:
-                      cidr: 100.64.192.0/23
-                      address: %s
-                      underlay: %s
-                      key: %s
-                    status: %s
-                    state: %s
-                    hub:
-                      credentials: %s
-                      heartbeat: 2s
-                    """.formatted(registered.path("address").asText(), lab.host(1).device(),
-                    registered.path("cluster").path("key").asText(), status, directory.resolve("state"), credentials));
+            Files.writeString(config, "cluster: rt\n"
+                    + overlayYaml(registered.path("address").asText(), lab.host(1).device(),
+                            registered.path("cluster").path("key").asText(), status, directory.resolve("state"))
+                    + "hub:\n  credentials: " + credentials + "\n  heartbeat: 2s\n");
             return new OverlayNode(lab, config, status);
         } catch (IOException | RuntimeException | InterruptedException e) {
             lab.close();
@@ -141,8 +121,21 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
         }
     }
 
-    /** Where {@link #createHubManaged} runs the hub: the lab's second host. */
-    public static final String HUB_ADDRESS = "198.51.100.2";
+    /** The part of overlay.yaml every node has: a static address on the lab's underlay. */
+    private static String overlayYaml(String address, String underlay, String key, Path status, Path state) {
+        return """
+                host:
+                  name: rt-node-1
+                role: control-plane
+                overlay:
+                  cidr: 100.64.192.0/23
+                  address: %s
+                  underlay: %s
+                  key: %s
+                status: %s
+                state: %s
+                """.formatted(address, underlay, key, status, state);
+    }
 
     private static Path copy(String resource, Path directory) throws IOException {
         try (InputStream in = OverlayNode.class.getResourceAsStream(resource)) {
