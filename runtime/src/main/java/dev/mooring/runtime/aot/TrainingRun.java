@@ -30,8 +30,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>When {@code bin/mooring-aot-cache} runs as root it starts this JVM in a network namespace of
  * its own (unshare) holding only a veth pair, and names the pair's first end in
  * {@value #UNDERLAY_VARIABLE}: then the last step is a real {@code overlay run} there, until it is
- * ready and has taken the VIP, because the service's start (netlink, the discovery socket, the status file) is
- * most of its time to READY. The namespace dies with the JVM; the host's network is never seen.
+ * ready and has taken the VIP, because the service's start (netlink, the discovery socket, the
+ * status file) is most of its time to READY. The namespace dies with the JVM; the host's network
+ * is never seen. For the service's own cache ({@value #OVERLAY_RUN_ONLY}) a real hub answers it
+ * over HTTPS there ({@link TrainingHub}), so the cache holds the TLS stack a registered device uses.
  */
 public final class TrainingRun {
 
