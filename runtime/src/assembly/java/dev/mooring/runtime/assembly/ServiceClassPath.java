@@ -35,7 +35,8 @@ final class ServiceClassPath {
     static List<Path> of(Path javaHome, Path mainJar, Path serviceJar, List<Path> jars, PrintStream log) {
         if (!jars.contains(serviceJar)) {
             throw new AssemblyException("the service's jar " + serviceJar.getFileName() + " is not among the dependencies in "
-                    + serviceJar.getParent() + "; check --service= (runtime.service-jar in runtime/pom.xml)");
+                    + serviceJar.getParent() + "; the runtime-assembly execution in runtime/pom.xml passes --service=<artifactId of the overlay module>,"
+                    + " which must be a dependency of the runtime module");
         }
         String classPath = jars.stream().filter(jar -> !jar.equals(serviceJar)).map(Path::toString)
                 .collect(Collectors.joining(":"));

@@ -1,7 +1,6 @@
 package dev.mooring.runtime.aot;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -53,8 +52,8 @@ final class TrainingHub implements AutoCloseable {
         Path credentials = directory.resolve("hub-credentials.json");
         Process process = null;
         try {
-            copy("training-hub.pem", cert);
-            copy("training-hub.key", key);
+            TrainingRun.copy("training-hub.pem", cert);
+            TrainingRun.copy("training-hub.key", key);
             Files.writeString(credentials, """
                     {"version": 1, "url": "https://%s:%d", "cluster": "%s", "hostId": "%s",
                      "apiKey": "mk_%s.training", "ca": "%s"}
@@ -100,15 +99,6 @@ final class TrainingHub implements AutoCloseable {
     private static Path libDirectory() {
         String first = System.getProperty("java.class.path").split(":")[0];
         return Path.of(first).toAbsolutePath().getParent();
-    }
-
-    private static void copy(String resource, Path target) throws IOException {
-        try (InputStream in = TrainingHub.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException(resource + " is missing from the mooring jar; rebuild it");
-            }
-            Files.copy(in, target);
-        }
     }
 
     private static void stop(Process process) {

@@ -12,7 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -233,10 +232,11 @@ public final class TrainingRun {
         Files.writeString(overlay, Files.readString(overlay) + "status: " + samples.resolve("overlay-status.json").toAbsolutePath() + "\n");
     }
 
-    private static void copy(String resource, Path target) throws IOException {
+    /** Copies {@code resource}, beside this class in the mooring jar, to {@code target}. */
+    static void copy(String resource, Path target) throws IOException {
         try (InputStream in = TrainingRun.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new UncheckedIOException(new IOException(resource + " is missing from the mooring jar; rebuild it"));
+                throw new IOException(resource + " is missing from the mooring jar; rebuild it");
             }
             Files.copy(in, target);
         }
