@@ -1,6 +1,7 @@
 package dev.mooring.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,7 @@ import dev.mooring.overlay.testing.NetnsLab;
 import dev.mooring.overlay.testing.RequiresNetns;
 import dev.mooring.runtime.testing.InstalledRuntime;
 import dev.mooring.runtime.testing.OverlayNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -45,6 +47,32 @@ class OverlayNetnsIT {
             assertThat(addresses.toString()).contains("\"local\":\"" + OverlayNode.OVERLAY_ADDRESS + "\"");
             assertThat(JSON.readTree(node.status().toFile()).path("state").asText()).isEqualTo("ready");
             assertThat(overlay.isAlive()).as("the service keeps running; output:%n%s", overlay.output()).isTrue();
+        }
+    }
+
+    /**
+     * Every method-handle shape the service needs is made at build time
+     * (runtime/src/assembly/jlink/method-handles.txt, docs/runtime.md): with the build's caches, the
+     * JDK's trace of them shows none made at run time, up to READY and a second after it. A change
+     * that needs a new shape fails here, naming the lines to add.
+     */
+    @Test
+    void theServiceMakesNoMethodHandleShapesAtRunTime(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isRegularFile(InstalledRuntime.serviceAotCache()),
+                "the build trained no service cache (training 'overlay run' needs root, unshare and ip)");
+        InstalledRuntime runtime = InstalledRuntime.extract(dir.resolve("root")).withAotCache();
+        try (OverlayNode node = OverlayNode.create(dir)) {
+            NetnsLab.Background overlay = node.start(List.of("env",
+                    "MOORING_JAVA_OPTS=-Djava.lang.invoke.MethodHandle.TRACE_RESOLVE=true", runtime.launcher().toString()));
+            node.awaitReady(overlay, READY_WITHIN);
+            Thread.sleep(1000);
+
+            List<String> traced = overlay.output().lines().filter(l -> l.startsWith("[LF_RESOLVE]") || l.startsWith("[SPECIES_RESOLVE]")).toList();
+            assertThat(traced).as("the trace is on; output:%n%s", overlay.output()).isNotEmpty();
+            List<String> madeAtRunTime = traced.stream().filter(l -> l.endsWith(" (fail)") || l.endsWith(" (generated)"))
+                    .map(l -> l.substring(0, l.lastIndexOf(" ("))).distinct().sorted().toList();
+            assertThat(madeAtRunTime).as("shapes the service made at run time; add these lines to"
+                    + " runtime/src/assembly/jlink/method-handles.txt").isEmpty();
         }
     }
 }

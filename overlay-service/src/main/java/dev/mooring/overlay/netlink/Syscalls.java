@@ -10,7 +10,6 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
 
 /**
@@ -58,7 +57,7 @@ public final class Syscalls {
     private static final long SYS_SETNS = 308;
 
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final long ERRNO_OFFSET = offsetOf(CAPTURE, "errno");
     private static final MethodHandle SYSCALL = syscallHandle();
 
     // One small errno buffer per thread: the calls are frequent, the buffer is tiny and reused.
@@ -79,9 +78,28 @@ public final class Syscalls {
         return linker.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
     }
 
+    /**
+     * Where {@code member} lies in {@code struct}, found by adding up the sizes of the members
+     * before it: the layout's own {@code byteOffset} or {@code varHandle} initialise FFM's
+     * layout-path machinery, about 20 ms of the service's start (measured), to read one int.
+     */
+    static long offsetOf(StructLayout struct, String member) {
+        long offset = 0;
+        for (MemoryLayout m : struct.memberLayouts()) {
+            if (member.equals(m.name().orElse(null))) {
+                return offset;
+            }
+            offset += m.byteSize();
+        }
+        throw new IllegalStateException("the capture layout " + struct + " has no member " + member);
+    }
+
     /** Makes sure the downcall stub is made (by this class's initialisation); see {@code WarmUp}. */
     public static void link() {
-        // Nothing more to do: calling a static method has initialised the class.
+        // The class is initialised by now. Reading errno once also makes FFM's accessor for an int
+        // in native memory (its layout paths), which every socket's buffers use: here, not on the
+        // service's thread.
+        CALL_STATE.get().get(JAVA_INT, ERRNO_OFFSET);
     }
 
     /**
@@ -101,7 +119,7 @@ public final class Syscalls {
             if (result >= 0) {
                 return result;
             }
-            int errno = (int) ERRNO.get(state, 0L);
+            int errno = state.get(JAVA_INT, ERRNO_OFFSET);
             if (!retryInterrupted || errno != Errno.EINTR) {
                 throw new ErrnoException(name, errno);
             }

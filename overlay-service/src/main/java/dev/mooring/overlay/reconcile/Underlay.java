@@ -5,7 +5,6 @@ import dev.mooring.overlay.config.UnderlaySelector;
 import dev.mooring.overlay.kernel.KernelState;
 import dev.mooring.overlay.kernel.LinkAddress;
 import dev.mooring.overlay.kernel.Link;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -29,7 +28,7 @@ public record Underlay(String name, int index, int mtu, List<Ipv4Address> addres
     public static Underlay select(UnderlaySelector selector, KernelState observed) throws UnderlayException {
         List<Link> candidates = observed.links().stream()
                 .filter(l -> !DesiredState.isMooringLink(l.name()) && !l.name().equals("lo"))
-                .sorted(Comparator.comparingInt(Link::index))
+                .sorted((a, b) -> Integer.compare(a.index(), b.index()))
                 .toList();
         Optional<Link> chosen = switch (selector) {
             case UnderlaySelector.Auto a -> observed.defaultRoute()

@@ -24,13 +24,22 @@ import java.util.Map;
 final class ClusterPeers {
 
     /** A member that is heard beats one that is not; a persisted claim beats a tentative one. */
-    private static final Comparator<Member> PREFERRED = Comparator
-            .comparing((Member m) -> m.flags().tentative())
-            .thenComparing(m -> m.state().ordinal())
-            .thenComparing(Member::lastHeard, Comparator.reverseOrder())
-            .thenComparing(Member::hostId);
+    private static final Comparator<Member> PREFERRED = ClusterPeers::preferred;
 
     private ClusterPeers() {}
+
+    // Spelled out, not chained with Comparator.comparing: those comparators are serializable
+    // lambdas, which the AOT cache does not hold; the service would spin four classes at start.
+    private static int preferred(Member a, Member b) {
+        int order = Boolean.compare(a.flags().tentative(), b.flags().tentative());
+        if (order == 0) {
+            order = Integer.compare(a.state().ordinal(), b.state().ordinal());
+        }
+        if (order == 0) {
+            order = b.lastHeard().compareTo(a.lastHeard());
+        }
+        return order != 0 ? order : a.hostId().compareTo(b.hostId());
+    }
 
     /**
      * The peers for the forwarding table, one per overlay address: every member (a dead one keeps
@@ -48,7 +57,7 @@ final class ClusterPeers {
         for (StaticPeer p : statics) {
             out.putIfAbsent(p.address(), new Peer(p.host(), p.address(), p.underlay()));
         }
-        return out.values().stream().sorted(Comparator.comparing(Peer::address)).toList();
+        return out.values().stream().sorted(Peer.BY_ADDRESS).toList();
     }
 
     /**

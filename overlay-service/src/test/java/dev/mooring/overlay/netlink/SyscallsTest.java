@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 
 /** The one syscall(2) handle: results, errno, and the memory it refuses to pass to the kernel. No root needed. */
@@ -19,6 +23,16 @@ class SyscallsTest {
                     .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).isEqualTo(EBADF))
                     .hasMessageContaining("bind");
         }
+    }
+
+    @Test
+    void errnoIsReadWhereTheLayoutPutsIt() {
+        StructLayout capture = Linker.Option.captureStateLayout();
+        assertThat(Syscalls.offsetOf(capture, "errno")).isEqualTo(capture.byteOffset(MemoryLayout.PathElement.groupElement("errno")));
+        StructLayout padded = MemoryLayout.structLayout(ValueLayout.JAVA_SHORT.withName("a"), MemoryLayout.paddingLayout(2),
+                ValueLayout.JAVA_INT.withName("b"), ValueLayout.JAVA_LONG.withName("c"));
+        assertThat(Syscalls.offsetOf(padded, "c")).isEqualTo(8);
+        assertThatThrownBy(() -> Syscalls.offsetOf(padded, "d")).hasMessageContaining("no member d");
     }
 
     @Test
