@@ -2,10 +2,6 @@ package dev.mooring.overlay.identity;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.mooring.overlay.address.Cidr;
 import dev.mooring.overlay.address.Ipv4Address;
 import dev.mooring.overlay.config.OverlaySettings;
@@ -23,7 +19,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,9 +35,10 @@ import java.util.Set;
  * first) the incarnation counter lives in {@code <state-dir>/incarnation}; {@link #create} moves
  * it into the identity.
  *
- * <p>The file is read and written with Jackson's streaming parser and generator, not an
- * ObjectMapper: the service does both before it is READY, and building a mapper took a good part
- * of that time. The file is as the mapper wrote it ({@code IdentityStoreProperties} compares them).
+ * <p>The file is written with Jackson's streaming generator, not an ObjectMapper (building a mapper
+ * took a good part of the service's way to READY), and read by {@link FlatJson}, which checks it
+ * against JSON's grammar without a Jackson parser (see there why). The file is as the mapper wrote
+ * it, and reads as the mapper's tree read it ({@code IdentityStoreProperties} compares them).
  */
 public final class IdentityStore {
 
@@ -246,13 +242,14 @@ public final class IdentityStore {
     private static OverlayIdentity parse(Path file, byte[] bytes) throws IdentityException {
         Map<String, Object> root;
         try {
-            root = fields(file, bytes);
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? file.toString() : file + ":" + at.getLineNr() + ":" + at.getColumnNr();
-            throw corrupt(file, where + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
-        } catch (IOException e) {
-            throw corrupt(file, file + ": not valid JSON (" + e.getMessage() + ")", e);
+            root = FlatJson.fields(bytes);
+        } catch (FlatJson.SyntaxException e) {
+            throw corrupt(file, file + ":" + e.line() + ":" + e.column() + ": not valid JSON (" + e.getMessage() + ")", e);
+        } catch (FlatJson.NotAnObjectException e) {
+            throw corrupt(file, file + ": " + e.getMessage(), e);
+        }
+        if (root == null) {
+            throw corrupt(file, file + ": the file is empty", null);
         }
         try {
             int format = integer(root, "format");
@@ -266,52 +263,6 @@ public final class IdentityStore {
         } catch (DateTimeParseException | IllegalArgumentException e) { // InvalidAddressException included
             throw corrupt(file, file + ": " + e.getMessage(), e);
         }
-    }
-
-    /** A field's value that is neither text nor a whole number: an object, a list, a fraction, true, false or null. */
-    private static final Object OTHER = new Object();
-
-    /**
-     * The top-level fields of the JSON object in {@code bytes}: text as String, whole numbers that
-     * fit a long as Long, anything else as {@link #OTHER}. The whole document is parsed first, so a
-     * syntax error anywhere is reported as such. A repeated field keeps its last value.
-     */
-    private static Map<String, Object> fields(Path file, byte[] bytes) throws IOException, IdentityException {
-        try (JsonParser p = JSON.createParser(bytes)) {
-            JsonToken first = p.nextToken();
-            if (first == null) {
-                throw corrupt(file, file + ": the file is empty", null);
-            }
-            if (first != JsonToken.START_OBJECT) {
-                p.skipChildren();
-                throw corrupt(file, file + ": expected a JSON object, found " + kind(first), null);
-            }
-            Map<String, Object> fields = new HashMap<>();
-            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-                JsonToken value = p.nextToken();
-                if (value == JsonToken.VALUE_STRING) {
-                    fields.put(name, p.getText());
-                } else if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-                    fields.put(name, p.getLongValue());
-                } else {
-                    p.skipChildren();
-                    fields.put(name, OTHER);
-                }
-            }
-            return fields;
-        }
-    }
-
-    /** How Jackson's tree named a JSON value's kind (JsonNodeType), as the message always said. */
-    private static String kind(JsonToken token) {
-        return switch (token) {
-            case START_ARRAY -> "ARRAY";
-            case VALUE_STRING -> "STRING";
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "NUMBER";
-            case VALUE_TRUE, VALUE_FALSE -> "BOOLEAN";
-            case VALUE_NULL -> "NULL";
-            default -> token.name();
-        };
     }
 
     private static IdentityException corrupt(Path file, String what, Exception cause) {

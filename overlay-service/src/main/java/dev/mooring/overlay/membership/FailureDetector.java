@@ -21,7 +21,10 @@ public record FailureDetector(Duration suspectAfter, Duration deadAfter) {
 
     /** The defaults for an announce interval: suspect after 3 intervals, dead after 4 (750 and 1000 ms at 250 ms). */
     public static FailureDetector forInterval(Duration interval) {
-        return new FailureDetector(interval.multipliedBy(SUSPECT_INTERVALS), interval.multipliedBy(DEAD_INTERVALS));
+        // In nanoseconds, not Duration.multipliedBy: that one computes with BigDecimal, whose class
+        // initialisation alone is ~20 ms on JDK 25, and the service builds this before it is READY.
+        return new FailureDetector(Duration.ofNanos(Math.multiplyExact(interval.toNanos(), SUSPECT_INTERVALS)),
+                Duration.ofNanos(Math.multiplyExact(interval.toNanos(), DEAD_INTERVALS)));
     }
 
     /** The state of a member last heard {@code silentNanos} ago. */

@@ -350,7 +350,7 @@ public final class OverlayService {
             return derivation.candidate(config.host().id());
         }
         settlement = new AddressSettlement(derivation, config.host().id(),
-                config.discovery().interval().multipliedBy(SETTLE_INTERVALS), SETTLE_INTERVALS, System.nanoTime());
+                Duration.ofNanos(Math.multiplyExact(config.discovery().interval().toNanos(), SETTLE_INTERVALS)), SETTLE_INTERVALS, System.nanoTime());
         tentative = true;
         return settlement.current();
     }

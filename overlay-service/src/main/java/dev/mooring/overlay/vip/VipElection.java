@@ -14,7 +14,12 @@ import java.util.Optional;
  */
 public final class VipElection {
 
-    private static final Comparator<Candidate> ORDER = Comparator.comparing(Candidate::overlay).thenComparing(Candidate::hostId);
+    // Spelled out: Comparator.comparing's comparators are serializable lambdas, which the AOT cache
+    // does not hold, and the service's first status names the holder.
+    private static final Comparator<Candidate> ORDER = (a, b) -> {
+        int order = a.overlay().compareTo(b.overlay());
+        return order != 0 ? order : a.hostId().compareTo(b.hostId());
+    };
 
     private VipElection() {}
 

@@ -20,11 +20,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * identity.json is read and written with Jackson's streaming API now, no ObjectMapper. On random
- * identities (host ids with quotes, backslashes, control characters and non-ASCII text) the file
- * is byte for byte what the mapper's default pretty printer wrote; on random damage to it (cut
- * short, a field of the wrong kind, removed or repeated) the store fails or succeeds as the
- * mapper's tree did, with the same message.
+ * identity.json is written with Jackson's streaming generator and read by the store's own JSON
+ * reader now, no ObjectMapper. On random identities (host ids with quotes, backslashes, control
+ * characters and non-ASCII text) the file is byte for byte what the mapper's default pretty
+ * printer wrote; on random damage to it (cut short, a field of the wrong kind, removed or
+ * repeated) the store fails or succeeds as the mapper's tree did, with the same message, except
+ * that a syntax error is worded by the store's reader (at the same line).
  */
 class IdentityStoreProperties {
 
@@ -59,7 +60,15 @@ class IdentityStoreProperties {
         } catch (IdentityException e) {
             ours = e.getMessage();
         }
-        assertThat(ours).as("reading\n%s", damaged).isEqualTo(old);
+        String file = store.file().toString();
+        if (old.startsWith(file + ":") && Character.isDigit(old.charAt(file.length() + 1))) {
+            // Not JSON for either reader: the store's own reader words the problem its own way, at
+            // the same line (Jackson's column is one past the character it stopped at).
+            String line = old.substring(0, old.indexOf(':', file.length() + 1) + 1);
+            assertThat(ours).as("reading\n%s\nthe mapper said: %s", damaged, old).startsWith(line).contains(": not valid JSON (");
+        } else {
+            assertThat(ours).as("reading\n%s", damaged).isEqualTo(old);
+        }
     }
 
     private static String mapperWrote(OverlayIdentity identity) throws JsonProcessingException {
