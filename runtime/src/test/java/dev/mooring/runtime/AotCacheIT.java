@@ -1,7 +1,6 @@
 package dev.mooring.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mooring.runtime.testing.InstalledRuntime;
 import dev.mooring.runtime.testing.Processes.Result;
@@ -37,8 +36,7 @@ class AotCacheIT {
 
     @Test
     void overlayRunUsesTheServicesOwnCacheAndEveryOtherCommandTheGeneralOne(@TempDir Path root) throws IOException {
-        assumeTrue(Files.isRegularFile(InstalledRuntime.serviceAotCache()),
-                "the build trained no service cache (training 'overlay run' needs root, unshare and ip)");
+        InstalledRuntime.assumeServiceAotCache();
         InstalledRuntime runtime = InstalledRuntime.extract(root).withAotCache();
 
         Result service = runtime.mooring(AOT_LOG, "overlay", "run", "--help");

@@ -1,7 +1,6 @@
 package dev.mooring.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,7 +8,6 @@ import dev.mooring.overlay.testing.NetnsLab;
 import dev.mooring.overlay.testing.RequiresNetns;
 import dev.mooring.runtime.testing.InstalledRuntime;
 import dev.mooring.runtime.testing.OverlayNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -58,8 +56,7 @@ class OverlayNetnsIT {
      */
     @Test
     void theServiceMakesNoMethodHandleShapesAtRunTime(@TempDir Path dir) throws Exception {
-        assumeTrue(Files.isRegularFile(InstalledRuntime.serviceAotCache()),
-                "the build trained no service cache (training 'overlay run' needs root, unshare and ip)");
+        InstalledRuntime.assumeServiceAotCache();
         InstalledRuntime runtime = InstalledRuntime.extract(dir.resolve("root")).withAotCache();
         try (OverlayNode node = OverlayNode.create(dir)) {
             NetnsLab.Background overlay = node.start(List.of("env",

@@ -62,6 +62,8 @@ final class FlatJson {
 
     private final String text;
     private int at;
+    /** The last string or number {@link #value} read: String, Long or {@link #OTHER}. */
+    private Object scalar;
 
     private FlatJson(String text) {
         this.text = text;
@@ -98,7 +100,10 @@ final class FlatJson {
         return fields;
     }
 
-    /** Reads one value; an object's fields go to {@code into} when it is given (the top level). */
+    /**
+     * Reads one value and returns its kind; a string or number is left in {@link #scalar}, and an
+     * object's fields go to {@code into} when it is given (the top level).
+     */
     private Kind value(Map<String, Object> into) throws SyntaxException {
         char c = peek("a value");
         switch (c) {
@@ -111,24 +116,29 @@ final class FlatJson {
                 return Kind.ARRAY;
             }
             case '"' -> {
-                string();
+                scalar = string();
                 return Kind.STRING;
             }
-            case 't' -> literal("true");
-            case 'f' -> literal("false");
+            case 't' -> {
+                literal("true");
+                return Kind.BOOLEAN;
+            }
+            case 'f' -> {
+                literal("false");
+                return Kind.BOOLEAN;
+            }
             case 'n' -> {
                 literal("null");
                 return Kind.NULL;
             }
             default -> {
-                if (c == '-' || (c >= '0' && c <= '9')) {
-                    number();
-                    return Kind.NUMBER;
+                if (c != '-' && !isDigit(c)) {
+                    throw error("unexpected " + describe(c) + "; expected a value");
                 }
-                throw error("unexpected " + describe(c) + "; expected a value");
+                scalar = number();
+                return Kind.NUMBER;
             }
         }
-        return Kind.BOOLEAN;
     }
 
     private void object(Map<String, Object> into) throws SyntaxException {
@@ -146,18 +156,9 @@ final class FlatJson {
             skipSpace();
             expect(':', "':' after the field name");
             skipSpace();
-            char c = peek("a value");
-            Object value;
-            if (c == '"') {
-                value = string();
-            } else if (c == '-' || (c >= '0' && c <= '9')) {
-                value = number();
-            } else {
-                value(null);
-                value = OTHER;
-            }
+            Kind kind = value(null);
             if (into != null) {
-                into.put(name, value);
+                into.put(name, kind == Kind.STRING || kind == Kind.NUMBER ? scalar : OTHER);
             }
             skipSpace();
             if (peek("',' or '}'") == '}') {

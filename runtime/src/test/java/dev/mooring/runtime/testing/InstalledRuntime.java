@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * The runtime tar built by this module's package phase, extracted the way the image build does
@@ -37,6 +38,12 @@ public record InstalledRuntime(Path home) {
     public static Path serviceAotCache() {
         String name = aotCache().getFileName().toString();
         return aotCache().resolveSibling(name.substring(0, name.length() - ".aot".length()) + "-overlay.aot");
+    }
+
+    /** Skips the calling test, saying why, when the build trained no {@link #serviceAotCache}. */
+    public static void assumeServiceAotCache() {
+        Assumptions.assumeTrue(Files.isRegularFile(serviceAotCache()),
+                "the build trained no service cache (training 'overlay run' needs root, unshare and ip)");
     }
 
     /** Extracts the tar into {@code root/opt/mooring}. */
