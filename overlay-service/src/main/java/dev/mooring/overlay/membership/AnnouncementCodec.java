@@ -8,12 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Objects;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Reads and writes announcements of one cluster, authenticated with its {@link ClusterKey}.
@@ -62,10 +59,6 @@ public final class AnnouncementCodec {
     /** Magic .. underlay, three length bytes, one byte each of cluster id and host id, the tag. */
     static final int MIN_DATAGRAM = FIXED_LENGTH + 3 + 2 + TAG_LENGTH;
 
-    private static final String ALGORITHM = "HmacSHA256";
-    // By name: a lookup by algorithm alone builds every provider ahead of SunJCE in the list
-    // (SUN, SunRsaSign, SunEC with its curve tables, SunJSSE): ~15 ms of CPU beside the service's start.
-    private static final String PROVIDER = "SunJCE";
     private static final int FLAG_TENTATIVE = 1;
     private static final int FLAG_LEAVING = 1 << 1;
     private static final int FLAG_VIP_ELIGIBLE = 1 << 2;
@@ -73,24 +66,16 @@ public final class AnnouncementCodec {
 
     private final String clusterId;
     private final byte[] clusterIdBytes;
-    // One keyed Mac per thread: initialising one per datagram costs more than the HMAC itself.
-    private final ThreadLocal<Mac> mac;
+    // One keyed HMAC per thread: keying one per datagram costs more than the HMAC itself.
+    private final ThreadLocal<HmacSha256> hmac;
 
     /** A codec for {@code clusterId}, signing and checking with {@code key}. */
     public AnnouncementCodec(String clusterId, ClusterKey key) {
         Announcement.requireText("clusterId", clusterId, 1, Announcement.MAX_CLUSTER_ID_BYTES);
         this.clusterId = clusterId;
         this.clusterIdBytes = clusterId.getBytes(StandardCharsets.UTF_8);
-        SecretKeySpec spec = new SecretKeySpec(Objects.requireNonNull(key, "key").bytes(), ALGORITHM);
-        this.mac = ThreadLocal.withInitial(() -> {
-            try {
-                Mac m = Mac.getInstance(ALGORITHM, PROVIDER);
-                m.init(spec);
-                return m;
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("HmacSHA256 is part of every Java runtime, yet: " + e.getMessage(), e);
-            }
-        });
+        byte[] keyBytes = Objects.requireNonNull(key, "key").bytes();
+        this.hmac = ThreadLocal.withInitial(() -> new HmacSha256(keyBytes));
     }
 
     public String clusterId() {
@@ -207,9 +192,7 @@ public final class AnnouncementCodec {
     }
 
     private byte[] tag(byte[] datagram, int length) {
-        Mac mac = this.mac.get();
-        mac.update(datagram, 0, length);
-        return mac.doFinal(); // doFinal also resets it for the next datagram
+        return hmac.get().tag(datagram, length);
     }
 
     private static String utf8(byte[] data, int offset, int length, String field) throws AnnouncementFormatException {

@@ -50,7 +50,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -226,13 +228,28 @@ public final class OverlayService {
         IdentityStore identities = new IdentityStore(config.stateDirectory());
         // Before anything else: a config that contradicts the cluster's fixed CIDR or VIP changes nothing.
         Optional<OverlayIdentity> identity = identities.checkFixed(config.overlay(), config.source().toString());
-        incarnation = identities.nextIncarnation(identity);
-
-        KernelState observed = kernel.observe();
-        // Refuses a missing underlay before anything starts.
-        Underlay.select(config.overlay().underlay(), observed);
-        watcher = new UnderlayWatcher(kernel, config.overlay().underlay(), observed, this::onUnderlayChange, log);
-        watcher.start();
+        // Counting this start waits for the disk twice (the file, then its directory: 10 to 30 ms on
+        // a virtual disk or an SD card), so it runs beside the kernel's first reading. It is done
+        // before the first announcement and before any change to the kernel.
+        FutureTask<Long> counting = new FutureTask<>(() -> identities.nextIncarnation(identity));
+        Thread.ofPlatform().daemon().name("mooring-incarnation").start(counting);
+        KernelState observed;
+        try {
+            observed = kernel.observe();
+            // Refuses a missing underlay before anything starts.
+            Underlay.select(config.overlay().underlay(), observed);
+            watcher = new UnderlayWatcher(kernel, config.overlay().underlay(), observed, this::onUnderlayChange, log);
+            watcher.start();
+        } catch (KernelException | UnderlayException | RuntimeException e) {
+            // No write of the state directory outlives a failed start; the first failure is the one told.
+            try {
+                counted(counting);
+            } catch (IdentityException | RuntimeException second) {
+                e.addSuppressed(second);
+            }
+            throw e;
+        }
+        incarnation = counted(counting);
 
         OverlayConfig.Discovery settings = config.discovery();
         // Two threads: a health check that waits for its timeout never delays a gratuitous ARP frame.
@@ -330,6 +347,31 @@ public final class OverlayService {
                 electing = true;
                 elect();
             }, holdOff.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The incarnation {@code counting} persisted; its failure as the service's own. */
+    private static long counted(FutureTask<Long> counting) throws IdentityException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return counting.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the write finishes either way: wait for it, then pass the interrupt on
+                }
+            }
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IdentityException identity -> throw identity;
+                case RuntimeException runtime -> throw runtime;
+                case Error error -> throw error;
+                default -> throw new IllegalStateException(e.getCause());
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -13,6 +13,7 @@ import dev.mooring.overlay.identity.IdentityException;
 import dev.mooring.overlay.identity.IdentityStore;
 import dev.mooring.overlay.kernel.InMemoryKernel;
 import dev.mooring.overlay.kernel.KernelChange;
+import dev.mooring.overlay.reconcile.DesiredState;
 import dev.mooring.overlay.kernel.KernelState;
 import dev.mooring.overlay.testing.Eventually;
 import java.net.URI;
@@ -222,6 +223,39 @@ class OverlayServiceTest {
         assertThatThrownBy(changed::run).isInstanceOf(IdentityException.Conflict.class)
                 .hasMessageContaining("the VIP of this cluster is fixed at 100.64.192.1")
                 .hasMessageContaining("says 100.64.192.2");
+        assertThat(kernel.observe()).isEqualTo(before);
+    }
+
+    /** This start is counted on a thread of its own, beside the kernel's first reading; its failure still stops the start. */
+    @Test
+    void aStartThatCannotBeCountedFailsBeforeTheKernelIsChanged() throws Exception {
+        start(config("{address: 100.64.192.10}", "metrics: off"));
+        service.stop(Duration.ofSeconds(5));
+        loop.join(5000);
+        service = null;
+        // A lost VXLAN device, which a start that went on would add again.
+        kernel.apply(new KernelChange.DeleteLink(DesiredState.VXLAN));
+        KernelState before = kernel.observe();
+        // The store writes identity.json.tmp, then renames it: a directory in that place (with something in it, so
+        // that not even root can replace it) makes the write fail, whoever runs the test.
+        Files.createDirectories(dir.resolve("state/identity.json.tmp/occupied"));
+
+        OverlayService again = service(config("{address: 100.64.192.10}", "metrics: off"), SystemdNotifier.to(null));
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Thread attempt = Thread.ofPlatform().start(() -> {
+            try {
+                again.run();
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        });
+        attempt.join(10_000);
+        if (attempt.isAlive()) { // it came up regardless: stop it, and the assertions below say what went wrong
+            again.stop(Duration.ofSeconds(5));
+            attempt.join(5000);
+        }
+        assertThat(failure.get()).isInstanceOf(IdentityException.class)
+                .hasMessageContaining("cannot write " + dir.resolve("state/identity.json"));
         assertThat(kernel.observe()).isEqualTo(before);
     }
 }

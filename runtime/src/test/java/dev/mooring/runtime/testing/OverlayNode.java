@@ -30,11 +30,12 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
     /** The overlay address the configuration gives the host. */
     public static final String OVERLAY_ADDRESS = "100.64.192.10";
     private static final Duration EXIT_CHECK = Duration.ofMillis(20);
+    private static final Path RUN = Path.of("/dev/shm");
 
     /**
-     * Builds a one-host lab and writes {@code directory/overlay.yaml}, whose status file is
-     * {@code directory/overlay.json} (removed here if an earlier run left it) and whose identity
-     * lives in {@code directory/state}, never in the build machine's /var/lib/mooring.
+     * Builds a one-host lab and writes {@code directory/overlay.yaml}, whose status file is on a
+     * tmpfs ({@link #statusFile}; removed on {@link #close}) and whose identity lives in
+     * {@code directory/state} on the disk, never in the build machine's /var/lib/mooring.
      */
     public static OverlayNode create(Path directory) throws IOException {
         return create(directory, false);
@@ -48,8 +49,7 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
      */
     public static OverlayNode create(Path directory, boolean hubManaged) throws IOException {
         Path config = directory.resolve("overlay.yaml");
-        Path status = directory.resolve("overlay.json");
-        Files.deleteIfExists(status);
+        Path status = statusFile(directory);
         NetnsLab lab = NetnsLab.create(1);
         try {
             Files.writeString(config, overlayYaml(OVERLAY_ADDRESS, lab.host(1).device(), "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
@@ -64,6 +64,7 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
             return new OverlayNode(lab, config, status);
         } catch (IOException | RuntimeException e) {
             lab.close();
+            deleteRunDirectory(status);
             throw e;
         }
     }
@@ -89,8 +90,7 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
      */
     public static OverlayNode createHubManaged(Path directory, List<String> mooring) throws IOException, InterruptedException {
         Path config = directory.resolve("overlay.yaml");
-        Path status = directory.resolve("overlay.json");
-        Files.deleteIfExists(status);
+        Path status = statusFile(directory);
         NetnsLab lab = NetnsLab.create(2);
         try {
             Path tls = Files.createDirectories(directory.resolve("hub-tls"));
@@ -122,6 +122,7 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
             return new OverlayNode(lab, config, status);
         } catch (IOException | RuntimeException | InterruptedException e) {
             lab.close();
+            deleteRunDirectory(status);
             throw e;
         }
     }
@@ -220,5 +221,36 @@ public record OverlayNode(NetnsLab lab, Path config, Path status) implements Aut
     @Override
     public void close() {
         lab.close();
+        deleteRunDirectory(status);
+    }
+
+    /**
+     * The status file: on a tmpfs of its own when the machine has {@code /dev/shm}, as the service's
+     * default {@code /run/mooring/overlay.json} is on a device. The service syncs the file before
+     * READY, which costs nothing on a tmpfs and a disk flush (10 ms or more on a virtual disk) on
+     * the build machine's disk, where the figure would then measure the disk.
+     */
+    private static Path statusFile(Path directory) throws IOException {
+        if (Files.isDirectory(RUN) && Files.getFileStore(RUN).type().equals("tmpfs")) {
+            return Files.createTempDirectory(RUN, "mooring-run-").resolve("overlay.json");
+        }
+        Path status = directory.resolve("overlay.json");
+        Files.deleteIfExists(status); // left by an earlier run
+        return status;
+    }
+
+    private static void deleteRunDirectory(Path status) {
+        Path run = status.getParent();
+        if (!run.startsWith(RUN)) {
+            return;
+        }
+        try (var files = Files.list(run)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(run);
+        } catch (IOException e) {
+            System.err.println("OverlayNode: could not delete " + run + ": " + e);
+        }
     }
 }
