@@ -49,6 +49,10 @@ public final class RuntimeAssembly {
     static final List<String> JVM_FLAGS = List.of(
             "-XX:+UseSerialGC",            // one small heap, no GC threads: a CLI and a small daemon
             "-XX:TieredStopAtLevel=1",     // C1 only: faster warm-up, less compiler memory
+            // C1 compiles a method after 10x the usual calls and loops: at start, code that runs a few
+            // hundred times stays interpreted instead of competing for the two cores the start needs
+            // (READY 8-20 ms sooner, 30-40 ms less CPU, interleaved runs); hot loops are still compiled.
+            "-XX:CompileThresholdScaling=10",
             "-Xms8m",                      // start small: the idle daemon's RSS is ~68 MB, not ~82 MB
             "-Xmx64m",                     // the overlay daemon's heap bound
             "-Xss512k",                    // few threads, shallow stacks
