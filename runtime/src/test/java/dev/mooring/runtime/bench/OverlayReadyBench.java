@@ -16,7 +16,8 @@ import java.util.Optional;
 /**
  * Time from process start to READY of {@code mooring overlay run} on a fresh {@link OverlayNode}
  * (the service writes its status file just before it sends READY=1, so the file's appearance is
- * the mark), on the jlinked runtime with and without the AOT cache, against the stock JDK 25 in
+ * the mark; the file is on a tmpfs, as /run is on a device, and waited for on inotify, so the
+ * harness takes no CPU from the start it measures), on the jlinked runtime with and without the AOT cache, against the stock JDK 25 in
  * the same run; and the memory of the idle service (aot variant) 12 s after READY, once the
  * launcher's periodic native-heap trim (every 5 s) has run after the start: its RSS and the
  * private (anonymous) part of it; then the same for a hub-managed configuration whose hub is
@@ -25,7 +26,7 @@ import java.util.Optional;
  * namespaces, deleted afterwards.
  *
  * <p>Needs root (network namespaces). Run after {@code make build runtime-tar}, from the checkout:
- * {@code java -cp <runtime test class path> dev.mooring.runtime.bench.OverlayReadyBench [--n=10] [--tar=..] [--aot=..]}
+ * {@code java -cp <runtime test class path> dev.mooring.runtime.bench.OverlayReadyBench [--n=20] [--tar=..] [--aot=..]}
  */
 public final class OverlayReadyBench {
 
@@ -45,7 +46,7 @@ public final class OverlayReadyBench {
         Path scratch = Files.createTempDirectory("mooring-ready-bench");
         try {
             BenchRuntime runtime = BenchRuntime.prepare(args, scratch);
-            int n = BenchRuntime.samples(args, 10);
+            int n = BenchRuntime.samples(args, 20);
             Map<String, List<Double>> ready = new LinkedHashMap<>();
             for (String variant : List.of("aot", "no-aot", "stock")) {
                 ready.put(variant, new ArrayList<>());
