@@ -104,14 +104,22 @@ class TeardownTest {
                 seen.append(line).append('\n');
             }
             assertThat(line).as("the child lab came up; it printed:\n%s", seen).isNotNull();
-            // Keep reading: a child whose output pipe fills up blocks in a write and never exits.
-            Thread.ofPlatform().daemon().start(() -> out.lines().forEach(l -> { }));
+            // Keep reading: a child whose output pipe fills up blocks in a write and never exits. What it
+            // prints is kept for the failure message (its shutdown hook's complaints, a thread dump).
+            StringBuffer after = new StringBuffer();
+            Thread.ofPlatform().daemon().start(() -> out.lines().forEach(l -> after.append(l).append('\n')));
             String[] f = line.split(" ");
             Footprint footprint = new Footprint(f[1], Long.parseLong(f[2]), Long.parseLong(f[3]), Path.of(f[4]));
             assertThat(Files.isDirectory(footprint.dir())).isTrue();
             started = footprint;
             HostCommand.run("kill", "-INT", Long.toString(child.pid())).orThrow();
-            assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("the child exits on SIGINT").isTrue();
+            boolean exited = child.waitFor(120, TimeUnit.SECONDS);
+            if (!exited) {
+                // Where its shutdown hook hangs: SIGQUIT makes the JVM print every thread's stack.
+                HostCommand.run("kill", "-QUIT", Long.toString(child.pid()));
+                Thread.sleep(2000);
+            }
+            assertThat(exited).as("the child exits on SIGINT; after READY it printed:\n%s", after).isTrue();
             footprint.assertGone();
         } finally {
             child.destroyForcibly();
