@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,7 +94,10 @@ class TeardownTest {
 
     @Test
     void ctrlCInTheJvmHoldingTheLabLeavesNothing() throws Exception {
-        List<String> command = NetnsLab.javaCommand(LabChild.class, guest.kernel().toString(), guest.initrd().toString());
+        // SIGINT as a terminal delivers it: a JVM started with SIGINT ignored (inherited from a build run
+        // in the background or under nohup) never runs its shutdown hooks on it, whatever the lab does.
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT"));
+        command.addAll(NetnsLab.javaCommand(LabChild.class, guest.kernel().toString(), guest.initrd().toString()));
         Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         Footprint started = null;
         try {
